@@ -6,11 +6,15 @@ import type { Agent, AgentContext, AgentResult } from './types.js';
  * Validates, runs and attaches provenance. Bad input and domain errors (unknown fuel,
  * unit mismatch ...) come back as issues; anything else is a bug and is rethrown.
  */
-export function runAgent<I, O>(agent: Agent<I, O>, raw: unknown, ctx: AgentContext): AgentResult<O> {
+export async function runAgent<I, O>(
+  agent: Agent<I, O>,
+  raw: unknown,
+  ctx: AgentContext,
+): Promise<AgentResult<O>> {
   const parsed = agent.parseInput(raw);
   if (!parsed.ok) return { ok: false, issues: parsed.issues };
   try {
-    const { output, factorsUsed } = agent.run(parsed.value, ctx);
+    const { output, factorsUsed } = await agent.run(parsed.value, ctx);
     const provenance = provenanceOf(agent.id, agent.version, parsed.value, factorsUsed);
     return { ok: true, output: { ...output, provenance } };
   } catch (err) {

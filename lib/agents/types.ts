@@ -38,8 +38,11 @@ export interface Agent<I = unknown, O = unknown> {
   readonly inputJsonSchema: Readonly<Record<string, unknown>>;
   readonly outputJsonSchema: Readonly<Record<string, unknown>>;
   parseInput(raw: unknown): ParseResult<I>;
-  /** Pure and deterministic: same input and catalogue, same output. May throw DomainError. */
-  run(input: I, ctx: AgentContext): AgentRunOutput<O>;
+  /**
+   * Pure and deterministic: same input and catalogue, same output. May throw DomainError.
+   * Built-in agents return synchronously; declarative ones (JSONata) return a promise.
+   */
+  run(input: I, ctx: AgentContext): AgentRunOutput<O> | Promise<AgentRunOutput<O>>;
 }
 
 export interface Provenance {
