@@ -73,7 +73,7 @@ export function locate(text: string, position: number | undefined): string {
 export function compile(text: string, path: string): Compiled {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(text, { sequence: MAX_SEQUENCE } as jsonata.JsonataOptions);
+    expression = jsonata(text, { sequence: MAX_SEQUENCE });
   } catch (err) {
     const e = err as JsonataErrorLike;
     return {

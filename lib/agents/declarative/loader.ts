@@ -114,7 +114,7 @@ export function loadSpecObject(
     if (c) steps.push(c);
   });
   const compileOutput = (o: OutputSpec, segs: (string | number)[]): CompiledOutput => {
-    if (typeof o === 'string') return compileAt(o, specPath(segs), segs.join('.')) ?? ({} as CompiledOutput);
+    if (typeof o === 'string') return compileAt(o, specPath(segs), segs.join('.')) ?? {};
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, compileOutput(v, [...segs, k])]));
   };
   const output = compileOutput(spec.output, ['output']);
