@@ -30,3 +30,11 @@ export function factorId(
 ): string {
   return [source, version, activity, region, basis ? `${unit}-${basis}` : unit].join('/').toLowerCase();
 }
+
+/**
+ * Drops binary floating-point noise from a derived value (e.g. 10.242680000000002 -> 10.24268)
+ * so ids, diffs and provenance show the number a person would compute by hand.
+ */
+export function clean(x: number): number {
+  return Number(x.toPrecision(12));
+}

@@ -9,6 +9,7 @@
  * 2025+ activity resolve to the latest published set instead of failing. When a 2025 set is
  * added, close 2024 at 2024-12-31.
  */
+import desnz2023 from '../data/desnz_2023_fuel_conversion_factors.json' with { type: 'json' };
 import desnz2024 from '../data/desnz_2024_fuel_conversion_factors.json' with { type: 'json' };
 import type { DatasetInfo, EmissionFactor, GasBreakdown } from '../types.js';
 import { factorId, slugify, type DatasetBundle } from './bundle.js';
@@ -92,6 +93,70 @@ function build(
   });
 }
 
+// ---- 2023: selected rows from secondary copies of the full set, all pending verification ----
+
+const spec2023: VersionSpec = {
+  version: '2023',
+  validFrom: '2023-01-01',
+  validTo: '2023-12-31',
+  title: 'UK Government GHG Conversion Factors for Company Reporting 2023 (selected rows, v1.1)',
+  citation: `DESNZ, Greenhouse gas reporting: conversion factors 2023, full set v1.1, ${desnz2023.official_page}`,
+  confidence: 'medium',
+};
+
+type Confidence = 'high' | 'medium' | 'low';
+interface Row2023 {
+  readonly desnz_id: string;
+  readonly fuel?: string;
+  readonly item?: string;
+  readonly unit: string;
+  readonly value: number;
+  readonly workbook_value: number;
+  readonly cell: string | null;
+  readonly copies: string;
+  readonly confidence: string;
+}
+const row2023 = (r: Row2023): Row => ({ desnz_id: r.desnz_id, unit: r.unit, kg_co2e_per_unit: r.value });
+const note2023 = (r: Row2023): string =>
+  `workbook${r.cell ? ` cell ${r.cell}` : ''} stores ${r.workbook_value}, rounded here to 5 dp; ` +
+  `transcribed from public secondary copies (${r.copies}), pending verification against the primary workbook`;
+const extra2023 = (r: Row2023) => ({
+  confidence: r.confidence as Confidence,
+  pendingVerification: true,
+  note: note2023(r),
+});
+
+const factors2023 = build(spec2023, [
+  ...desnz2023.rows.map((r) => ({
+    row: row2023(r),
+    activity: `fuel/${slugify(r.fuel)}`,
+    name: r.fuel,
+    table: `Fuels (${r.category})`,
+    ...extra2023(r),
+  })),
+  ...desnz2023.uk_electricity.map((r) => ({
+    row: row2023(r),
+    activity: 'electricity/grid',
+    name: 'Electricity generated: UK',
+    table: 'UK electricity',
+    ...extra2023(r),
+  })),
+  ...desnz2023.transmission_and_distribution.map((r) => ({
+    row: row2023(r),
+    activity: 'electricity/td-losses',
+    name: 'T&D- UK electricity: Electricity: UK',
+    table: 'Transmission and distribution',
+    ...extra2023(r),
+  })),
+  ...desnz2023.heat_and_steam.map((r) => ({
+    row: row2023(r),
+    activity: 'heat-steam/district',
+    name: r.item,
+    table: 'Heat and steam',
+    ...extra2023(r),
+  })),
+]);
+
 // ---- 2024 ----
 
 const spec2024: VersionSpec = {
@@ -166,6 +231,6 @@ const info = (spec: VersionSpec, factors: readonly EmissionFactor[]): DatasetInf
 });
 
 export const desnzDataset: DatasetBundle = {
-  datasets: [info(spec2024, factors2024)],
-  factors: [...factors2024],
+  datasets: [info(spec2023, factors2023), info(spec2024, factors2024)],
+  factors: [...factors2023, ...factors2024],
 };
