@@ -65,13 +65,18 @@ const CITATION =
 const VALID_FROM = bench.in_force; // 2025-05-26
 
 function levelOf(code: string): { level: CountryRiskLevel; basis: string; derivedFrom?: string } {
-  if (bench.high_risk.includes(code)) return { level: 'high', basis: 'listed high risk in the Annex' };
-  if (bench.low_risk_iso2.includes(code)) return { level: 'low', basis: 'listed low risk in the Annex' };
+  if (bench.high_risk.includes(code))
+    return { level: 'high', basis: 'listed high risk in the Annex of Reg. 2025/1093' };
+  if (bench.low_risk_iso2.includes(code))
+    return { level: 'low', basis: 'listed low risk in the Annex of Reg. 2025/1093' };
   const parent = EU_TERRITORIES[code];
   if (parent !== undefined) {
     return { level: 'low', basis: `part of EU member state ${parent} (EU law applies)`, derivedFrom: parent };
   }
-  return { level: 'standard', basis: 'not listed in the Annex: standard risk (Art. 1(2))' };
+  return {
+    level: 'standard',
+    basis: 'not listed in the Annex, so standard risk under Art. 1(2) of Reg. 2025/1093',
+  };
 }
 
 function factorOf(code: string): EmissionFactor {

@@ -1,0 +1,145 @@
+/**
+ * Input of the `eudr` agent. Everything a due diligence statement needs is validated here,
+ * including the rules the schema alone cannot express (HS code in Annex I, point plots up
+ * to 4 ha, date order), so one run reports every input problem at once with its path.
+ */
+import { z } from 'zod';
+import { COMMODITIES, matchHsCode, normalizeHsCode } from './annex-i.js';
+import { geometrySchema } from './geojson.schema.js';
+import { POINT_MAX_HA } from './rules.js';
+
+const isoDate = z.iso.date({ error: 'expected a calendar date YYYY-MM-DD' });
+
+const period = z
+  .strictObject({ from: isoDate, to: isoDate })
+  .refine((p) => p.from <= p.to, { path: ['to'], error: 'production period ends before it starts' });
+
+const positiveHa = z.number().positive('area must be greater than 0 ha');
+
+export const plotSchema = z.strictObject({
+  /** Operator's plot reference, unique within the input. */
+  id: z.string().min(1).max(200),
+  geometry: geometrySchema,
+  /** Area the operator declares, in hectares; required for a point (to apply the 4 ha rule). */
+  areaHa: positiveHa.optional(),
+  /** Date or period of production on this plot (Art. 9(1)(d)); defaults to the input's. */
+  productionPeriod: period.optional(),
+  /** Date the land was last converted from forest, if it ever was (Art. 2(3), 2(13)). */
+  deforestationDate: isoDate.optional(),
+  /** Wood only: date of forest degradation caused by the harvest, if any (Art. 2(7), 2(13)(b)). */
+  forestDegradationDate: isoDate.optional(),
+});
+
+export const eudrInputSchema = z
+  .strictObject({
+    commodity: z.enum(COMMODITIES),
+    /** HS (or CN/TARIC) code of the product, 4 to 10 digits; spaces and dots are ignored. */
+    hsCode: z.string().min(1).max(20),
+    countryOfProduction: z
+      .string()
+      .regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2 country code expected, e.g. 'BR', 'CI', 'ID' (not 'BRA')"),
+    productionPeriod: period,
+    plots: z.array(plotSchema).min(1, 'at least one plot of land is required (Art. 9(1)(d))').max(100_000),
+    product: z.strictObject({
+      description: z.string().min(1),
+      tradeName: z.string().min(1).optional(),
+      /** Wood: full scientific name of the species (Annex II point 2). */
+      scientificName: z.string().min(1).optional(),
+      netMassKg: z.number().positive('net mass must be greater than 0 kg'),
+      supplementaryUnit: z
+        .strictObject({ unit: z.string().min(1), quantity: z.number().positive() })
+        .optional(),
+    }),
+    operator: z.strictObject({
+      name: z.string().min(1),
+      address: z.string().min(1),
+      /** Required for import and export (Annex II point 1). */
+      eori: z.string().min(1).optional(),
+      email: z.email().optional(),
+      signatory: z.strictObject({ name: z.string().min(1), function: z.string().min(1) }).optional(),
+    }),
+    /** What the operator's evidence shows (Art. 9(1)(g)-(h), 10, 13). */
+    evidence: z.strictObject({
+      /** Adequately conclusive and verifiable information that the products are deforestation-free. */
+      deforestationFree: z.boolean(),
+      /** ... and were produced in accordance with the relevant legislation of the country of production. */
+      legallyProduced: z.boolean(),
+      /** An Art. 10 risk assessment was carried out (not needed under simplified due diligence). */
+      riskAssessmentDone: z.boolean().optional(),
+      /** Its conclusion, after any Art. 11 mitigation: the risk is negligible. */
+      riskNegligible: z.boolean().optional(),
+      /** The operator knows of information pointing to a risk (Art. 13(2): simplified regime lost). */
+      riskIndications: z.boolean().optional(),
+    }),
+    /** Date of the assessment / statement; selects the country benchmark in force. */
+    assessmentDate: isoDate.optional(),
+    /** Declared-vs-computed plot area tolerance; defaults in rules.ts (5 % or 0.1 ha). */
+    areaTolerance: z
+      .strictObject({ relative: z.number().min(0).max(1), absoluteHa: z.number().min(0) })
+      .optional(),
+  })
+  .superRefine((input, ctx) => {
+    const match = matchHsCode(input.commodity, normalizeHsCode(input.hsCode));
+    if (match.kind === 'invalid') ctx.addIssue({ code: 'custom', path: ['hsCode'], message: match.message });
+
+    const seen = new Map<string, number>();
+    input.plots.forEach((plot, i) => {
+      const first = seen.get(plot.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['plots', i, 'id'],
+          message: `duplicate plot id (also plots.${first})`,
+        });
+      } else seen.set(plot.id, i);
+      // Art. 2(28): above 4 ha a polygon is required, except for cattle (establishments).
+      if (plot.geometry.type === 'Point' && input.commodity !== 'cattle') {
+        if (plot.areaHa === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['plots', i, 'areaHa'],
+            message: `a point is only allowed for plots up to ${POINT_MAX_HA} ha: declare areaHa, or give a polygon`,
+          });
+        } else if (plot.areaHa > POINT_MAX_HA) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['plots', i, 'geometry'],
+            message:
+              `plot of ${plot.areaHa} ha is above ${POINT_MAX_HA} ha: Art. 2(28) of Regulation (EU) 2023/1115 ` +
+              'requires a polygon describing its perimeter, not a single point',
+          });
+        }
+      }
+      const asOf = input.assessmentDate;
+      if (asOf !== undefined) {
+        const p = plot.productionPeriod;
+        if (p && p.to > asOf) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['plots', i, 'productionPeriod', 'to'],
+            message: `production cannot end after the assessment date ${asOf}`,
+          });
+        }
+        for (const key of ['deforestationDate', 'forestDegradationDate'] as const) {
+          const d = plot[key];
+          if (d !== undefined && d > asOf) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['plots', i, key],
+              message: `date is after the assessment date ${asOf}`,
+            });
+          }
+        }
+      }
+    });
+    if (input.assessmentDate !== undefined && input.productionPeriod.to > input.assessmentDate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['productionPeriod', 'to'],
+        message: `production cannot end after the assessment date ${input.assessmentDate}`,
+      });
+    }
+  });
+
+export type EudrInput = z.output<typeof eudrInputSchema>;
+export type Plot = z.output<typeof plotSchema>;

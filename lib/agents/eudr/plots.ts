@@ -1,0 +1,93 @@
+/**
+ * Per-plot geometry work: validity (turf boolean-valid + kinks), geodesic area (turf area,
+ * spherical model R = 6 371 008.8 m) and the declared-area comparison. One pass per plot,
+ * no re-parsing: the geometry objects are the ones zod already validated.
+ */
+import { area } from '@turf/area';
+import { booleanValid } from '@turf/boolean-valid';
+import { kinks } from '@turf/kinks';
+import type { Geometry } from 'geojson';
+import type { PlotGeometry } from './geojson.schema.js';
+import type { Plot } from './input.schema.js';
+
+export interface AreaTolerance {
+  readonly relative: number;
+  readonly absoluteHa: number;
+}
+
+export interface PlotAssessment {
+  readonly id: string;
+  readonly geometryType: PlotGeometry['type'];
+  readonly declaredAreaHa: number | null;
+  /** Geodesic area of a polygon, ha (4 decimals = 1 m2); null for a point. */
+  readonly computedAreaHa: number | null;
+  /** Why the geometry is invalid; null when valid. */
+  readonly geometryProblem: string | null;
+  readonly area: { readonly status: 'pass' | 'fail' | 'not_applicable'; readonly reason: string };
+}
+
+const M2_PER_HA = 10_000;
+
+/** Rounds for output only; comparisons use the unrounded values. */
+export function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}
+
+function fmt(lonLat: readonly number[]): string {
+  return `[${round(lonLat[0] ?? NaN, 6)}, ${round(lonLat[1] ?? NaN, 6)}]`;
+}
+
+/** Null when valid; otherwise a reason a person can act on. */
+export function geometryProblem(g: PlotGeometry): string | null {
+  if (g.type === 'Point') return null;
+  const geom = g as unknown as Geometry;
+  const crossings = kinks(geom as Parameters<typeof kinks>[0]).features;
+  const firstCrossing = crossings[0];
+  if (firstCrossing) {
+    return `ring edges cross at ${fmt(firstCrossing.geometry.coordinates)} (self-intersection, ${crossings.length} crossing point(s))`;
+  }
+  if (!booleanValid(geom)) {
+    return 'invalid polygon: a spike or puncture (a vertex on another edge of its ring), or a hole crossing its outer ring';
+  }
+  return null;
+}
+
+/** Allowed |computed - declared| in ha: the larger of the relative and absolute tolerances. */
+export function allowedDifferenceHa(declaredHa: number, tol: AreaTolerance): number {
+  return Math.max(tol.relative * declaredHa, tol.absoluteHa);
+}
+
+export function assessPlot(plot: Plot, tol: AreaTolerance): PlotAssessment {
+  const g = plot.geometry;
+  const declared = plot.areaHa ?? null;
+  const base = { id: plot.id, geometryType: g.type, declaredAreaHa: declared };
+  if (g.type === 'Point') {
+    return {
+      ...base,
+      computedAreaHa: null,
+      geometryProblem: null,
+      area: { status: 'not_applicable', reason: 'a point has no area to compare' },
+    };
+  }
+  const problem = geometryProblem(g);
+  const computed = area(g) / M2_PER_HA;
+  const out = { ...base, computedAreaHa: round(computed, 4), geometryProblem: problem };
+  if (problem !== null) {
+    return {
+      ...out,
+      area: { status: 'not_applicable', reason: 'geometry is invalid, so its area is meaningless' },
+    };
+  }
+  if (declared === null) {
+    return { ...out, area: { status: 'not_applicable', reason: 'no declared area to compare' } };
+  }
+  const diff = computed - declared;
+  const allowed = allowedDifferenceHa(declared, tol);
+  const summary =
+    `computed ${round(computed, 4)} ha vs declared ${declared} ha: difference ${round(diff, 4)} ha ` +
+    `(${round((diff / declared) * 100, 2)} %), allowed ±${round(allowed, 4)} ha`;
+  return Math.abs(diff) <= allowed
+    ? { ...out, area: { status: 'pass', reason: summary } }
+    : { ...out, area: { status: 'fail', reason: summary } };
+}
