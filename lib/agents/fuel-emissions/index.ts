@@ -1,0 +1,2 @@
+export { fuelEmissionsAgent } from './agent.js';
+export type { FuelEmissionsInput, FuelEmissionsOutput } from './schema.js';
