@@ -120,6 +120,16 @@ const DEFINITIVE_SOURCE_CONFIDENCE: Readonly<Record<string, 'high' | 'medium' | 
   B1: 'low',
 };
 
+/**
+ * Rows we doubt, with why: their confidence is lowered to `low` and the reason kept on the factor.
+ * Key: `<row cn text>|<country text>`.
+ */
+const DOUBTS: Readonly<Record<string, string>> = {
+  '2804 10 00 (hydrogen)|China':
+    'Equals the Annex IV value (26.64, country of production unknown) that a third-party quotation of ' +
+    'Reg. 2026/1740 gives, while the same quotation lists 10.82-17.74 for other countries: possibly mislabelled.',
+};
+
 function confidenceOf(text: string): 'high' | 'medium' | 'low' {
   if (text.startsWith('high')) return 'high';
   if (text.startsWith('medium')) return 'medium';
@@ -199,15 +209,21 @@ function definitiveFactors(): EmissionFactor[] {
     const confidence = DEFINITIVE_SOURCE_CONFIDENCE[sourceKey];
     if (confidence === undefined) throw new Error(`cbam dataset: unknown source '${r.source}'`);
     const row = r as Record<string, unknown>;
+    const attributes: Record<string, number | string> = {
+      sourceRow: r.cn,
+      country: r.country,
+      sources: r.source,
+    };
+    if (typeof row['route'] === 'string') attributes['route'] = row['route'];
+    const doubt = DOUBTS[`${r.cn}|${r.country}`];
+    if (doubt !== undefined) attributes['doubt'] = doubt;
+    if (typeof row['indirect'] === 'string') attributes['indirectNote'] = row['indirect'];
     // The published mark-up-inclusive columns are kept for cross-checking only: the agent
     // applies the mark-up to the total itself, as the CBAM Registry does.
-    const markedUp: Record<string, number> = {};
     for (const year of ['2026', '2027', '2028']) {
       const v = num(row[`y${year}`]);
-      if (v !== undefined) markedUp[`publishedWithMarkUp${year}`] = v;
+      if (v !== undefined) attributes[`publishedWithMarkUp${year}`] = v;
     }
-    const route = typeof row['route'] === 'string' ? { route: row['route'] } : {};
-    const indirectNote = typeof row['indirect'] === 'string' ? { indirectNote: row['indirect'] } : {};
     return regions.flatMap((region) =>
       factorsOf({
         version: CBAM_DEFINITIVE_VERSION,
@@ -215,16 +231,9 @@ function definitiveFactors(): EmissionFactor[] {
         region,
         description: `${r.cn} (${r.country})`,
         values: { direct: num(row['direct']), indirect: num(row['indirect']), total: num(row['total']) },
-        confidence,
+        confidence: doubt === undefined ? confidence : 'low',
         citation: CITATION_DEFINITIVE,
-        attributes: {
-          sourceRow: r.cn,
-          country: r.country,
-          sources: r.source,
-          ...route,
-          ...indirectNote,
-          ...markedUp,
-        },
+        attributes,
         validity: DEFINITIVE,
       }),
     );
