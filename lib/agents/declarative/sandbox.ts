@@ -101,7 +101,15 @@ export function install(expression: jsonata.Expression): void {
       const call = `$factor('${activity}', '${region}', '${unit}'${asOf !== undefined ? `, '${asOf}'` : ''})`;
       const f = rethrow(s, call, () => s.ctx.factors.lookup(q));
       s.used(refOf(f));
-      return { value: f.value, unit: f.unit, valueUnit: f.valueUnit, id: f.id, gases: f.gases ?? {} };
+      // attributes carry published extras an agent may need (e.g. eGRID grid loss fraction).
+      return {
+        value: f.value,
+        unit: f.unit,
+        valueUnit: f.valueUnit,
+        id: f.id,
+        gases: f.gases ?? {},
+        attributes: f.attributes ?? {},
+      };
     },
     '<sss?s?:o>',
   );

@@ -6,6 +6,7 @@ import { egridDataset } from './egrid.js';
 import { energyStarDataset } from './energy-star.js';
 import { epaHubDataset } from './epa-hub.js';
 import { eudrDataset } from './eudr.js';
+import { ipccAr5GwpDataset } from './ipcc-ar5-gwp.js';
 
 export const BUILTIN_DATASETS: readonly DatasetBundle[] = [
   desnzDataset,
@@ -14,4 +15,5 @@ export const BUILTIN_DATASETS: readonly DatasetBundle[] = [
   energyStarDataset,
   cbamDataset,
   eudrDataset,
+  ipccAr5GwpDataset,
 ];
