@@ -10,15 +10,8 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export class MalformedIdError extends ValidationError {
   constructor(field: string, value: unknown) {
     const shown = typeof value === 'string' ? `'${value.slice(0, 60)}'` : typeof value;
-    super(
-      [
-        {
-          path: field,
-          message: `${shown} is not a UUID (expected e.g. 0b6f1c1e-8a1d-4c3e-9a57-1f0e2d3c4b5a)`,
-        },
-      ],
-      `Malformed ${field}`,
-    );
+    const message = `${shown} is not a UUID (expected e.g. 0b6f1c1e-8a1d-4c3e-9a57-1f0e2d3c4b5a)`;
+    super([{ path: field, message }], `Malformed ${field}: ${message}`);
   }
 }
 

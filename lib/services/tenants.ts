@@ -91,9 +91,8 @@ export class TenantService {
   async updateQuotas(tenantId: string, raw: unknown, actor: string): Promise<Quotas> {
     const patch = parse(QuotasPatchSchema, raw, 'quota update');
     if (Object.keys(patch).length === 0) {
-      throw new ValidationError([
-        { path: '', message: `name at least one of ${Object.keys(defaultQuotas('pool')).join(', ')}` },
-      ]);
+      const message = `name at least one of ${Object.keys(defaultQuotas('pool')).join(', ')}`;
+      throw new ValidationError([{ path: '(root)', message }], `Invalid quota update: ${message}`);
     }
     const tenant = await this.get(tenantId);
     return this.store.updateQuotas(tenant.id, patch, actor);
@@ -153,10 +152,8 @@ export class TenantService {
   private async active(tenantId: string): Promise<Tenant> {
     const tenant = await this.get(tenantId);
     if (tenant.status !== 'active') {
-      throw new ValidationError(
-        [{ path: 'tenantId', message: `tenant '${tenant.slug}' is ${tenant.status}` }],
-        'Tenant is not active',
-      );
+      const message = `tenant '${tenant.slug}' is ${tenant.status}; only active tenants can be changed`;
+      throw new ValidationError([{ path: 'tenantId', message }], message);
     }
     return tenant;
   }

@@ -12,7 +12,8 @@ import type { DbRoles, SqlClient, SqlQueryable, TenantScope } from '../../ports/
 
 export function createTenantScope(client: SqlClient, roles: DbRoles): TenantScope {
   return {
-    withTenant<T>(tenantId: string, fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    // async: a malformed id rejects the promise instead of throwing synchronously
+    async withTenant<T>(tenantId: string, fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
       const id = parseUuid(tenantId);
       return client.transaction(async (tx) => {
         await tx.query("select set_config('role', $1, true), set_config('app.tenant_id', $2, true)", [
