@@ -1,0 +1,2 @@
+export { buildingEnergyAgent } from './agent.js';
+export type { BuildingEnergyInput, BuildingEnergyOutput } from './schema.js';
