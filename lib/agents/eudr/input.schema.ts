@@ -10,9 +10,16 @@ import { POINT_MAX_HA } from './rules.js';
 
 const isoDate = z.iso.date({ error: 'expected a calendar date YYYY-MM-DD' });
 
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+// zod still runs this refinement after a (non-aborting) date format issue: compare only
+// well-formed dates, so "yesterday" gets one issue, not a second misleading one.
 const period = z
   .strictObject({ from: isoDate, to: isoDate })
-  .refine((p) => p.from <= p.to, { path: ['to'], error: 'production period ends before it starts' });
+  .refine((p) => !DATE_SHAPE.test(p.from) || !DATE_SHAPE.test(p.to) || p.from <= p.to, {
+    path: ['to'],
+    error: 'production period ends before it starts',
+  });
 
 const positiveHa = z.number().positive('area must be greater than 0 ha');
 
@@ -111,7 +118,7 @@ export const eudrInputSchema = z
         }
       }
       const asOf = input.assessmentDate;
-      if (asOf !== undefined) {
+      if (asOf !== undefined && DATE_SHAPE.test(asOf)) {
         const p = plot.productionPeriod;
         if (p && p.to > asOf) {
           ctx.addIssue({
@@ -132,11 +139,12 @@ export const eudrInputSchema = z
         }
       }
     });
-    if (input.assessmentDate !== undefined && input.productionPeriod.to > input.assessmentDate) {
+    const asOf = input.assessmentDate;
+    if (asOf !== undefined && DATE_SHAPE.test(asOf) && input.productionPeriod.to > asOf) {
       ctx.addIssue({
         code: 'custom',
         path: ['productionPeriod', 'to'],
-        message: `production cannot end after the assessment date ${input.assessmentDate}`,
+        message: `production cannot end after the assessment date ${asOf}`,
       });
     }
   });
