@@ -1,8 +1,8 @@
 import { ValidationError, type Issue } from '../../domain/errors.js';
 import type { FactorCatalogue } from '../../factors/catalogue.js';
-import { refOf } from '../../factors/catalogue.js';
+import { FactorNotFoundError, refOf } from '../../factors/catalogue.js';
 import { slugify } from '../../factors/datasets/bundle.js';
-import type { EmissionFactor, FactorRef } from '../../factors/types.js';
+import type { EmissionFactor, FactorQuery, FactorRef } from '../../factors/types.js';
 import { convert, dimensionOf, normalizeUnit } from '../../factors/units.js';
 import { sig12 } from '../numbers.js';
 import type { AgentRunOutput } from '../types.js';
@@ -210,23 +210,22 @@ function emissionLine(
           : input.location.egrid_subregion
             ? `US-EGRID-${input.location.egrid_subregion}`
             : 'US';
-      const hit = catalogue.tryLookup({ activity: 'electricity/grid', region, unit: 'kWh', asOf });
-      if (!hit.ok) {
-        throw new ValidationError([
-          {
-            path: 'location.egrid_subregion',
-            message: `Unknown eGRID subregion. Allowed: ${egridSubregions(catalogue).join(', ')}`,
-          },
-        ]);
-      }
-      return withFactor(2, hit.factor);
+      return withFactor(
+        2,
+        lookupFor(carrier, input.year, catalogue, {
+          activity: 'electricity/grid',
+          region,
+          unit: 'kWh',
+          asOf,
+        }),
+      );
     }
     case 'onsite_renewable_electricity':
       return none(2);
     case 'natural_gas':
       return withFactor(
         1,
-        catalogue.lookup({
+        lookupFor(carrier, input.year, catalogue, {
           activity: 'fuel/natural-gas',
           region: country,
           unit: 'kWh',
@@ -238,7 +237,12 @@ function emissionLine(
     case 'district_heating':
       return withFactor(
         2,
-        catalogue.lookup({ activity: 'heat-steam/district', region: country, unit: 'kWh', asOf }),
+        lookupFor(carrier, input.year, catalogue, {
+          activity: 'heat-steam/district',
+          region: country,
+          unit: 'kWh',
+          asOf,
+        }),
       );
     case 'district_cooling':
       notes.push(
@@ -246,6 +250,36 @@ function emissionLine(
       );
       return none(2);
   }
+}
+
+/**
+ * The emission factor for a carrier, or an issue on the field the user can change: an
+ * unknown subregion is `location.egrid_subregion`; a year no bundled factor set covers
+ * (e.g. before eGRID2023) is `year`, not mistaken for an unknown subregion.
+ */
+function lookupFor(
+  carrier: Carrier,
+  year: number,
+  catalogue: FactorCatalogue,
+  q: FactorQuery,
+): EmissionFactor {
+  const hit = catalogue.tryLookup(q);
+  if (hit.ok) return hit.factor;
+  const err = hit.error;
+  if (err instanceof FactorNotFoundError && err.reason === 'region' && q.region.startsWith('US-EGRID-')) {
+    throw new ValidationError([
+      {
+        path: 'location.egrid_subregion',
+        message: `Unknown eGRID subregion '${q.region.slice(9)}'. Allowed: ${egridSubregions(catalogue).join(', ')}`,
+      },
+    ]);
+  }
+  if (err instanceof FactorNotFoundError && err.reason === 'date') {
+    throw new ValidationError([
+      { path: 'year', message: `No ${carrier} emission factor bundled for ${year}: ${err.message}` },
+    ]);
+  }
+  throw err;
 }
 
 const listCache = new WeakMap<FactorCatalogue, { types: string[]; egrid: string[] }>();
