@@ -15,7 +15,9 @@ function wrap(db: Pick<PGlite, 'query' | 'exec'>): SqlQueryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
       const res = await db.query<R>(sql, params as unknown[]);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      // PGlite reports affectedRows = 0 for a SELECT: rows returned count when there are columns.
+      const rowCount = res.fields.length > 0 ? res.rows.length : (res.affectedRows ?? 0);
+      return { rows: res.rows, rowCount };
     },
     async exec(sql: string): Promise<void> {
       await db.exec(sql);
