@@ -10,7 +10,7 @@ export function zodIssues(error: z.ZodError): Issue[] {
   }));
 }
 
-export function parseWith<T>(schema: z.ZodType<T>, raw: unknown): ParseResult<T> {
+export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): ParseResult<z.output<S>> {
   const r = schema.safeParse(raw);
   return r.success ? { ok: true, value: r.data } : { ok: false, issues: zodIssues(r.error) };
 }

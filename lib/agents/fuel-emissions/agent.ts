@@ -129,7 +129,19 @@ function summarise(input: FuelEmissionsInput, lines: LineResult[], factorIds: st
       by_use: byUse,
     },
     factors_used: factorIds,
+    notes: notesFor(lines),
   };
+}
+
+/** EPA mobile-combustion rows (Hub Table 2) publish CO2 only; say so rather than imply CO2e. */
+function notesFor(lines: LineResult[]): string[] {
+  const co2Only = lines.filter((l) => l.factor.value_unit !== 'kgCO2e').map((l) => l.index);
+  return co2Only.length === 0
+    ? []
+    : [
+        `Lines ${co2Only.join(', ')} use CO2-only factors (EPA Hub Table 2 mobile combustion); CH4 and N2O depend on ` +
+          'vehicle type and distance and are not included, so co2e_kg is CO2 for those lines.',
+      ];
 }
 
 /** A total gas split only when every line has the same gases published; never a partial sum. */

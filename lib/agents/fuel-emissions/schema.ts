@@ -79,6 +79,8 @@ export const fuelEmissionsOutput = z.object({
     by_use: z.object({ stationary: z.number(), mobile: z.number() }),
   }),
   factors_used: z.array(z.string()),
+  /** What an auditor must know about the figures (e.g. a factor that is CO2 only). */
+  notes: z.array(z.string()),
 });
 
 export type FuelEmissionsOutput = z.output<typeof fuelEmissionsOutput>;

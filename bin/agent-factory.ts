@@ -1,0 +1,70 @@
+/**
+ * `agent-factory`: the project's CLI. Commands live in lib/cli so tests run them in-process;
+ * this file only maps arguments to them.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { CliInputError, readJsonInput } from '../lib/cli/io.js';
+import { diffFactors, listAgents, runCommand, searchFactors, type Out } from '../lib/cli/commands.js';
+
+const out: Out = {
+  stdout: (t) => process.stdout.write(`${t}\n`),
+  stderr: (t) => process.stderr.write(`${t}\n`),
+};
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+
+function finish(code: number): void {
+  process.exitCode = code;
+}
+
+const program = new Command('agent-factory')
+  .description('GL Agent Factory: climate-compliance calculation agents')
+  .showHelpAfterError();
+
+program
+  .command('agents')
+  .description('list the agents this platform ships')
+  .option('--json', 'machine-readable output')
+  .action((opts: { json?: boolean }) => finish(listAgents(out, opts)));
+
+program
+  .command('run')
+  .description('run an agent on a JSON input and print the result with its provenance')
+  .argument('<agent>', 'agent id (see `agents`)')
+  .requiredOption('-i, --input <file>', "JSON input file, or '-' for standard input")
+  .action(async (agent: string, opts: { input: string }) => {
+    try {
+      finish(await runCommand(out, agent, await readJsonInput(opts.input)));
+    } catch (err) {
+      if (!(err instanceof CliInputError)) throw err;
+      out.stderr(JSON.stringify({ ok: false, issues: [{ path: '(input)', message: err.message }] }, null, 2));
+      finish(1);
+    }
+  });
+
+const factors = program.command('factors').description('search and compare the emission-factor catalogue');
+factors
+  .command('search')
+  .description('find factors whose id, name, source or citation contain every word')
+  .argument('<text...>', 'words to search for')
+  .option('--json', 'machine-readable output')
+  .option('--limit <n>', 'most results', positiveInt, 50)
+  .action((words: string[], opts: { json?: boolean; limit: number }) =>
+    finish(searchFactors(out, words.join(' '), opts)),
+  );
+factors
+  .command('diff')
+  .description('compare two versions of a source (added, removed, changed with percent change)')
+  .argument('<source>', 'e.g. DESNZ')
+  .argument('<from>', 'older dataset version, e.g. 2023')
+  .argument('<to>', 'newer dataset version, e.g. 2024')
+  .option('--json', 'machine-readable output')
+  .action((source: string, from: string, to: string, opts: { json?: boolean }) =>
+    finish(diffFactors(out, source, from, to, opts)),
+  );
+
+await program.parseAsync(process.argv);
