@@ -75,6 +75,29 @@ export function findDefaults(
   phase: 'transitional' | 'definitive',
   allowOther: boolean,
 ): DefaultLookup {
+  // The catalogue is immutable, so a result can be memoised per catalogue (bounded).
+  let memo = results.get(catalogue);
+  if (memo === undefined) results.set(catalogue, (memo = new Map<string, DefaultLookup>()));
+  const key = `${asOf}|${phase}|${allowOther}|${cn8}|${country}`;
+  let hit = memo.get(key);
+  if (hit === undefined) {
+    hit = find(catalogue, cn8, country, asOf, phase, allowOther);
+    if (memo.size < MEMO_LIMIT) memo.set(key, hit);
+  }
+  return hit;
+}
+
+const MEMO_LIMIT = 10_000;
+const results = new WeakMap<FactorCatalogue, Map<string, DefaultLookup>>();
+
+function find(
+  catalogue: FactorCatalogue,
+  cn8: string,
+  country: string,
+  asOf: string,
+  phase: 'transitional' | 'definitive',
+  allowOther: boolean,
+): DefaultLookup {
   const index = indexFor(catalogue, asOf);
   let cn: string | undefined;
   for (let len = cn8.length; len >= MIN_PREFIX && cn === undefined; len--) {
