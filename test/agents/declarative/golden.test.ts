@@ -542,6 +542,9 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
   ],
 };
 
+/** Numbers match to 8 decimals (float noise only); strings exactly. */
+const closeTo = (v: number | string): unknown => (typeof v === 'number' ? expect.closeTo(v, 8) : v);
+
 function at(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
 }
@@ -564,11 +567,9 @@ describe('shipped declarative agents', () => {
       const result = await runAgent(agent, input, ctx);
       if (!result.ok) throw new Error(JSON.stringify(result.issues));
       expect(result.output).toHaveProperty('schema_version', '1.0');
-      for (const [path, want] of Object.entries(expected)) {
-        const got = at(result.output, path);
-        if (typeof want === 'number') expect(got, path).toBeCloseTo(want, 8);
-        else expect(got, path).toBe(want);
-      }
+      const got = Object.fromEntries(Object.keys(expected).map((p) => [p, at(result.output, p)]));
+      const want = Object.fromEntries(Object.entries(expected).map(([p, v]) => [p, closeTo(v)]));
+      expect(got).toEqual(want);
       expect(result.output.provenance.factors.length).toBeGreaterThan(0);
     });
   });
