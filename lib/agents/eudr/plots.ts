@@ -1,7 +1,9 @@
 /**
  * Per-plot geometry work: validity (turf boolean-valid + kinks), geodesic area (turf area,
  * spherical model R = 6 371 008.8 m) and the declared-area comparison. One pass per plot,
- * no re-parsing: the geometry objects are the ones zod already validated.
+ * no re-parsing: the geometry objects are the ones zod already validated. Both turf validity
+ * checks are quadratic in a ring's vertices, so a linear convexity test settles the common
+ * simple case first.
  */
 import { area } from '@turf/area';
 import { booleanValid } from '@turf/boolean-valid';
@@ -38,9 +40,40 @@ function fmt(lonLat: readonly number[]): string {
   return `[${round(lonLat[0] ?? NaN, 6)}, ${round(lonLat[1] ?? NaN, 6)}]`;
 }
 
+/**
+ * O(n) proof of validity for the common case: a single ring whose turns all go the same way
+ * (every cross product strictly positive, or every one strictly negative) and whose turning
+ * angles sum to one full turn is a strictly convex simple polygon: no crossings, spikes or
+ * repeated vertices. A star ring turns the same way but twice (4 pi) and is rejected here,
+ * as is anything with a zero cross product; those go to the O(n^2) turf checks.
+ */
+export function isStrictlyConvexRing(ring: readonly (readonly number[])[]): boolean {
+  const n = ring.length - 1; // closing position repeats the first
+  if (n < 3) return false;
+  let sign = 0;
+  let turning = 0;
+  for (let i = 0; i < n; i++) {
+    const a = ring[(i + n - 1) % n]!;
+    const b = ring[i]!;
+    const c = ring[(i + 1) % n]!;
+    const ux = b[0]! - a[0]!;
+    const uy = b[1]! - a[1]!;
+    const vx = c[0]! - b[0]!;
+    const vy = c[1]! - b[1]!;
+    const cross = ux * vy - uy * vx;
+    if (cross === 0) return false;
+    const s = cross > 0 ? 1 : -1;
+    if (sign !== 0 && s !== sign) return false;
+    sign = s;
+    turning += Math.atan2(cross, ux * vx + uy * vy);
+  }
+  return Math.abs(Math.abs(turning) - 2 * Math.PI) < 1e-6;
+}
+
 /** Null when valid; otherwise a reason a person can act on. */
 export function geometryProblem(g: PlotGeometry): string | null {
   if (g.type === 'Point') return null;
+  if (g.type === 'Polygon' && g.coordinates.length === 1 && isStrictlyConvexRing(g.coordinates[0]!)) return null;
   const geom = g as unknown as Geometry;
   const crossings = kinks(geom as Parameters<typeof kinks>[0]).features;
   const firstCrossing = crossings[0];
