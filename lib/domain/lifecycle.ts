@@ -44,12 +44,8 @@ export function assertPromotion(from: LifecycleStage, to: LifecycleStage, subjec
 export function parseStage(value: unknown): LifecycleStage {
   const stage = typeof value === 'string' ? value.toLowerCase() : value;
   if (!LIFECYCLE_STAGES.includes(stage as LifecycleStage)) {
-    throw new ValidationError([
-      {
-        path: 'status',
-        message: `Unknown lifecycle stage ${JSON.stringify(value)}. Allowed: ${LIFECYCLE_STAGES.join(', ')}`,
-      },
-    ]);
+    const message = `Unknown lifecycle stage ${JSON.stringify(value)}. Allowed: ${LIFECYCLE_STAGES.join(', ')}`;
+    throw new ValidationError([{ path: 'status', message }], message);
   }
   return stage as LifecycleStage;
 }
