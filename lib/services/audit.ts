@@ -1,7 +1,7 @@
 /** Audit use cases: record an action, read the trail, verify the hash chain. */
 import { z } from 'zod';
 import { zodIssues } from '../agents/zod-agent.js';
-import type { AuditEntry, AuditInput, AuditVerification } from '../domain/audit.js';
+import type { AuditEntry, AuditVerification } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseUuid } from '../domain/tenant.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -18,17 +18,17 @@ const AuditInputSchema = z
 export class AuditService {
   constructor(private readonly log: AuditLog) {}
 
-  record(tenantId: string, raw: unknown): Promise<AuditEntry> {
+  async record(tenantId: string, raw: unknown): Promise<AuditEntry> {
     const r = AuditInputSchema.safeParse(raw);
     if (!r.success) throw new ValidationError(zodIssues(r.error), 'Invalid audit entry');
-    return this.log.append(parseUuid(tenantId), r.data as AuditInput);
+    return this.log.append(parseUuid(tenantId), r.data);
   }
 
-  trail(tenantId: string, afterSeq = 0, limit = 100): Promise<AuditEntry[]> {
+  async trail(tenantId: string, afterSeq = 0, limit = 100): Promise<AuditEntry[]> {
     return this.log.list(parseUuid(tenantId), { afterSeq, limit: Math.min(Math.max(limit, 1), 1000) });
   }
 
-  verify(tenantId: string): Promise<AuditVerification> {
+  async verify(tenantId: string): Promise<AuditVerification> {
     return this.log.verify(parseUuid(tenantId));
   }
 }

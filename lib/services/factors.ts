@@ -70,7 +70,7 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
 export class FactorService {
   constructor(private readonly store: FactorStore) {}
 
-  loadCatalogue(catalogue: FactorCatalogue): Promise<LoadResult> {
+  async loadCatalogue(catalogue: FactorCatalogue): Promise<LoadResult> {
     return this.store.loadPublished(catalogue.datasets(), catalogue.all());
   }
 
@@ -93,22 +93,22 @@ export class FactorService {
     return best;
   }
 
-  compare(source: string, fromVersion: string, toVersion: string): Promise<FactorDiff> {
+  async compare(source: string, fromVersion: string, toVersion: string): Promise<FactorDiff> {
     return this.store.diff(source, fromVersion, toVersion);
   }
 
-  deprecate(source: string, version: string, reason: string): Promise<number> {
+  async deprecate(source: string, version: string, reason: string): Promise<number> {
     if (reason.trim().length === 0)
       throw new ValidationError([{ path: 'reason', message: 'say why the version is deprecated' }]);
     return this.store.deprecate(source, version, reason);
   }
 
-  addCustom(tenantId: string, raw: unknown): Promise<StoredFactor> {
+  async addCustom(tenantId: string, raw: unknown): Promise<StoredFactor> {
     const f = parse(CustomFactorSchema, raw, 'custom factor') as EmissionFactor;
     return this.store.addCustom(parseUuid(tenantId), f);
   }
 
-  listCustom(tenantId: string): Promise<StoredFactor[]> {
+  async listCustom(tenantId: string): Promise<StoredFactor[]> {
     return this.store.listCustom(parseUuid(tenantId));
   }
 }

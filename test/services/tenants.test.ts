@@ -211,7 +211,7 @@ describe.each(backends())('TenantService on %s', (backend) => {
       const exports: string[] = [];
       const res = await tenants.offboard(
         tenant.id,
-        { put: async (_id, json) => (exports.push(json), 'mem://0') },
+        { put: (_id, json) => Promise.resolve((exports.push(json), 'mem://0')) },
         'ops',
       );
 
@@ -237,7 +237,7 @@ describe.each(backends())('TenantService on %s', (backend) => {
         'tenant.offboarded',
       ]);
       expect((await audit.verify(tenant.id)).ok).toBe(true);
-      await expect(tenants.offboard(tenant.id, { put: async () => 'x' }, 'ops')).rejects.toThrow(
+      await expect(tenants.offboard(tenant.id, { put: () => Promise.resolve('x') }, 'ops')).rejects.toThrow(
         /already offboarded/,
       );
     });
@@ -245,9 +245,7 @@ describe.each(backends())('TenantService on %s', (backend) => {
     it('deletes nothing when the export cannot be written', async () => {
       const { tenant } = await tenants.onboard(onboardInput('stuck'));
       const failing = {
-        put: async (): Promise<string> => {
-          throw new Error('bucket unavailable');
-        },
+        put: (): Promise<string> => Promise.reject(new Error('bucket unavailable')),
       };
       await expect(tenants.offboard(tenant.id, failing, 'ops')).rejects.toThrow('bucket unavailable');
       expect((await tenants.get(tenant.id)).status).toBe('active');
@@ -263,7 +261,7 @@ describe.each(backends())('TenantService on %s', (backend) => {
       await expect(tenants.suspend('00000000-0000-4000-8000-000000000000', 'ops')).rejects.toThrow(
         TenantNotFoundError,
       );
-      await expect(db.scope.withTenant('nope', async () => 1)).rejects.toThrow(MalformedIdError);
+      await expect(db.scope.withTenant('nope', () => Promise.resolve(1))).rejects.toThrow(MalformedIdError);
     });
   });
 });

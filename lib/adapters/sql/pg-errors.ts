@@ -6,7 +6,7 @@ export const CHECK_VIOLATION = '23514';
 /** The SQLSTATE of an error from node-postgres or PGlite (both expose `code`). */
 export function sqlState(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
+    const code = err.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -49,7 +49,7 @@ export async function openTestDb(backend: Backend, options: { migrate?: boolean 
   const suffix = randomBytes(5).toString('hex');
   let client: SqlClient;
   let connect: () => SqlClient;
-  let drop: () => Promise<void> = async () => undefined;
+  let drop: () => Promise<void> = () => Promise.resolve();
   let roles: DbRoles;
   if (backend === 'pglite') {
     client = await createPgliteClient();
