@@ -26,22 +26,26 @@ const positiveHa = z.number().positive('area must be greater than 0 ha');
 export const plotSchema = z.strictObject({
   /** Operator's plot reference, unique within the input. */
   id: z.string().min(1).max(200),
-  geometry: geometrySchema,
+  geometry: geometrySchema.describe(
+    'GeoJSON Point (plots up to 4 ha, or cattle establishments), Polygon or MultiPolygon, [lon, lat] WGS 84',
+  ),
   /** Area the operator declares, in hectares; required for a point (to apply the 4 ha rule). */
-  areaHa: positiveHa.optional(),
+  areaHa: positiveHa.optional().describe('declared plot area in hectares; required for a point'),
   /** Date or period of production on this plot (Art. 9(1)(d)); defaults to the input's. */
   productionPeriod: period.optional(),
   /** Date the land was last converted from forest, if it ever was (Art. 2(3), 2(13)). */
-  deforestationDate: isoDate.optional(),
+  deforestationDate: isoDate.optional().describe('date the land was last converted from forest, if ever'),
   /** Wood only: date of forest degradation caused by the harvest, if any (Art. 2(7), 2(13)(b)). */
-  forestDegradationDate: isoDate.optional(),
+  forestDegradationDate: isoDate
+    .optional()
+    .describe('wood only: date of forest degradation caused by the harvest, if any'),
 });
 
 export const eudrInputSchema = z
   .strictObject({
-    commodity: z.enum(COMMODITIES),
+    commodity: z.enum(COMMODITIES).describe('relevant commodity (Annex I of Regulation (EU) 2023/1115)'),
     /** HS (or CN/TARIC) code of the product, 4 to 10 digits; spaces and dots are ignored. */
-    hsCode: z.string().min(1).max(20),
+    hsCode: z.string().min(1).max(20).describe('HS/CN code, 4-10 digits, in Annex I for the commodity'),
     countryOfProduction: z
       .string()
       .regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2 country code expected, e.g. 'BR', 'CI', 'ID' (not 'BRA')"),

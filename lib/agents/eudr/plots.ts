@@ -73,7 +73,8 @@ export function isStrictlyConvexRing(ring: readonly (readonly number[])[]): bool
 /** Null when valid; otherwise a reason a person can act on. */
 export function geometryProblem(g: PlotGeometry): string | null {
   if (g.type === 'Point') return null;
-  if (g.type === 'Polygon' && g.coordinates.length === 1 && isStrictlyConvexRing(g.coordinates[0]!)) return null;
+  if (g.type === 'Polygon' && g.coordinates.length === 1 && isStrictlyConvexRing(g.coordinates[0]!))
+    return null;
   const geom = g as unknown as Geometry;
   const crossings = kinks(geom as Parameters<typeof kinks>[0]).features;
   const firstCrossing = crossings[0];
