@@ -95,19 +95,13 @@ describe('loadSpec', () => {
     expect(e.issues[0]?.message).toMatch(/available units: kWh/);
   });
 
-  it('accepts a literal factor whose only valid period is in the past when no date is given', () => {
-    // DESNZ 2023 is valid 2023 only; a literal call without asOf is checked for any period.
-    const only2023 = ctx.factors.all().find((f) => f.source === 'DESNZ' && f.datasetVersion === '2023')!;
-    const has2024 = ctx.factors
-      .all()
-      .some(
-        (f) => f.datasetVersion === '2024' && f.activity === only2023.activity && f.unit === only2023.unit,
+  it('checks a literal as-of date against the validity periods', () => {
+    const at = (asOf: string): string =>
+      JSON.stringify(
+        spec({ steps: [{ name: 'f', expression: `$factor('electricity/grid', 'GB', 'kWh', '${asOf}')` }] }),
       );
-    const steps = [
-      { name: 'f', expression: `$factor('${only2023.activity}', 'GB', '${only2023.unit}', '2023-06-30')` },
-    ];
-    expect(loadSpec(JSON.stringify(spec({ steps })), ctx)).not.toBeInstanceOf(SpecError);
-    expect(has2024 || only2023.validTo === '2023-12-31').toBe(true);
+    expect(loadSpec(at('2024-06-30'), ctx)).not.toBeInstanceOf(SpecError);
+    expect(errorOf(at('2019-01-01')).issues[0]?.message).toMatch(/no factor valid on 2019-01-01/);
   });
 
   it('reports "input: missing JSON Schema"', () => {
