@@ -20,7 +20,13 @@ export class AuditService {
 
   async record(tenantId: string, raw: unknown): Promise<AuditEntry> {
     const r = AuditInputSchema.safeParse(raw);
-    if (!r.success) throw new ValidationError(zodIssues(r.error), 'Invalid audit entry');
+    if (!r.success) {
+      const issues = zodIssues(r.error);
+      throw new ValidationError(
+        issues,
+        `Invalid audit entry: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      );
+    }
     return this.log.append(parseUuid(tenantId), r.data);
   }
 

@@ -63,7 +63,13 @@ export const CustomFactorSchema = z
 
 function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
   const r = schema.safeParse(raw);
-  if (!r.success) throw new ValidationError(zodIssues(r.error), `Invalid ${what}`);
+  if (!r.success) {
+    const issues = zodIssues(r.error);
+    throw new ValidationError(
+      issues,
+      `Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
+  }
   return r.data;
 }
 

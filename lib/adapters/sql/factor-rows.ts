@@ -7,6 +7,12 @@ export const FACTOR_COLUMNS =
   'tenant_id, factor_id, source, dataset, dataset_version, activity, name, region, unit, basis, value_unit, ' +
   'value, gases, valid_from, valid_to, citation, source_row_id, confidence, pending_verification, attributes';
 
+/** Select list matching FactorRow: calendar dates as text so no driver shifts them by a timezone. */
+export const FACTOR_SELECT =
+  'tenant_id, factor_id, source, dataset, dataset_version, activity, name, region, unit, basis, value_unit, value, ' +
+  'gases, valid_from::text as valid_from, valid_to::text as valid_to, citation, source_row_id, confidence, ' +
+  'pending_verification, attributes, deprecated_at';
+
 /** Rows arrive as one JSON array parameter: one round trip per batch, typed by this list. */
 export const FACTOR_RECORDSET = `jsonb_to_recordset($1::jsonb) as x(
   tenant_id uuid, factor_id text, source text, dataset text, dataset_version text, activity text, name text,

@@ -8,7 +8,13 @@ import type { DatasetInfo, EmissionFactor, FactorDiff } from '../../factors/type
 import type { FactorStore, LoadResult, PointInTimeQuery, StoredFactor } from '../../ports/factor-store.js';
 import type { TenantScope } from '../../ports/sql.js';
 import { UNIQUE_VIOLATION, sqlState } from './pg-errors.js';
-import { FACTOR_COLUMNS, FACTOR_RECORDSET, toFactorRecord, toStoredFactor } from './factor-rows.js';
+import {
+  FACTOR_COLUMNS,
+  FACTOR_RECORDSET,
+  FACTOR_SELECT,
+  toFactorRecord,
+  toStoredFactor,
+} from './factor-rows.js';
 import type { FactorRow } from './factor-rows.js';
 
 const BATCH = 500;
@@ -44,7 +50,7 @@ export class SqlFactorStore implements FactorStore {
   pointInTime(tenantId: string, q: PointInTimeQuery): Promise<StoredFactor[]> {
     return this.scope.withTenant(tenantId, async (tx) => {
       const { rows } = await tx.query<FactorRow>(
-        `select *, valid_from::text as valid_from, valid_to::text as valid_to from emission_factors
+        `select ${FACTOR_SELECT} from emission_factors
          where activity = $1 and region = $2 and unit = $3
            and valid_from <= $4::date and (valid_to is null or valid_to >= $4::date)
            and ($5::text is null or source = $5) and ($6::text is null or dataset_version = $6)
@@ -67,7 +73,7 @@ export class SqlFactorStore implements FactorStore {
   publishedVersion(source: string, version: string): Promise<StoredFactor[]> {
     return this.scope.withAdmin(async (tx) => {
       const { rows } = await tx.query<FactorRow>(
-        `select *, valid_from::text as valid_from, valid_to::text as valid_to from emission_factors
+        `select ${FACTOR_SELECT} from emission_factors
          where tenant_id is null and source = $1 and dataset_version = $2 order by factor_id`,
         [source, version],
       );
@@ -128,7 +134,7 @@ export class SqlFactorStore implements FactorStore {
         const { rows } = await tx.query<FactorRow>(
           `insert into emission_factors (${FACTOR_COLUMNS})
            select ${FACTOR_COLUMNS} from ${FACTOR_RECORDSET}
-           returning *, valid_from::text as valid_from, valid_to::text as valid_to`,
+           returning ${FACTOR_SELECT}`,
           [JSON.stringify([toFactorRecord(factor, tenantId)])],
         );
         return toStoredFactor(rows[0]!);
@@ -146,7 +152,7 @@ export class SqlFactorStore implements FactorStore {
   listCustom(tenantId: string): Promise<StoredFactor[]> {
     return this.scope.withTenant(tenantId, async (tx) => {
       const { rows } = await tx.query<FactorRow>(
-        `select *, valid_from::text as valid_from, valid_to::text as valid_to from emission_factors
+        `select ${FACTOR_SELECT} from emission_factors
          where tenant_id = $1 order by factor_id`,
         [tenantId],
       );
