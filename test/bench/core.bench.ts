@@ -84,7 +84,7 @@ function eudrInput(plots: number): Json {
           ],
         ],
       };
-      return { id: `plot-${i}`, geometry, areaHa: Math.round(area(geometry) / 100) / 100 };
+      return { id: `plot-${i}`, geometry, area_ha: Math.round(area(geometry) / 100) / 100 };
     }),
   };
 }

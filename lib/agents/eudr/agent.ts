@@ -31,7 +31,7 @@ function notesFor(input: EudrInput, factorNote: string | undefined, pending: boo
   const notes: string[] = [];
   if (pending) {
     notes.push(
-      `Country level of ${input.countryOfProduction} is pending verification against the official Annex of Reg. 2025/1093` +
+      `Country level of ${input.country_of_production} is pending verification against the official Annex of Reg. 2025/1093` +
         (factorNote ? `: ${factorNote}` : ''),
     );
   }
@@ -39,9 +39,11 @@ function notesFor(input: EudrInput, factorNote: string | undefined, pending: boo
     notes.push(
       'Annex I wood entries are transcribed at heading/chapter level (several are "ex"): check the consolidated Annex I wording for the product.',
     );
-  } else if (input.plots.some((p) => p.forestDegradationDate !== undefined)) {
+  } else if (input.plots.some((p) => p.forest_degradation_date !== undefined)) {
     notes.push(
-      'forestDegradationDate is only assessed for wood (Art. 2(13)(b)); ignored for ' + input.commodity + '.',
+      'forest_degradation_date is only assessed for wood (Art. 2(13)(b)); ignored for ' +
+        input.commodity +
+        '.',
     );
   }
   return notes;
@@ -52,16 +54,16 @@ function totalsOf(plots: readonly PlotAssessment[]): EudrOutput['totals'] {
   let computed = 0;
   let declared = 0;
   for (const p of plots) {
-    if (p.geometryType !== 'Point') polygons++;
-    if (p.computedAreaHa !== null && p.geometryProblem === null) computed += p.computedAreaHa;
-    if (p.declaredAreaHa !== null) declared += p.declaredAreaHa;
+    if (p.geometry_type !== 'Point') polygons++;
+    if (p.computed_area_ha !== null && p.geometry_problem === null) computed += p.computed_area_ha;
+    if (p.declared_area_ha !== null) declared += p.declared_area_ha;
   }
   return {
     plots: plots.length,
     polygons,
     points: plots.length - polygons,
-    computedPolygonAreaHa: round(computed, 4),
-    declaredAreaHa: round(declared, 4),
+    computed_polygon_area_ha: round(computed, 4),
+    declared_area_ha: round(declared, 4),
   };
 }
 
@@ -75,18 +77,18 @@ export const eudrAgent = defineBuiltinAgent({
   input: eudrInputSchema,
   output: eudrOutputSchema,
   run(input, ctx) {
-    const hsCode = normalizeHsCode(input.hsCode);
+    const hsCode = normalizeHsCode(input.hs_code);
     const match = matchHsCode(input.commodity, hsCode);
     // The schema already rejects these; kept so run() is safe when called directly.
-    if (match.kind === 'invalid') throw new ValidationError([{ path: 'hsCode', message: match.message }]);
+    if (match.kind === 'invalid') throw new ValidationError([{ path: 'hs_code', message: match.message }]);
 
     const risk = countryRisk(
       ctx.factors,
-      input.countryOfProduction,
-      benchmarkAsOf(ctx.factors, input.assessmentDate),
+      input.country_of_production,
+      benchmarkAsOf(ctx.factors, input.assessment_date),
     );
-    const simplified = risk.level === 'low' && input.evidence.riskIndications !== true;
-    const tolerance = input.areaTolerance ?? DEFAULT_AREA_TOLERANCE;
+    const simplified = risk.level === 'low' && input.evidence.risk_indications !== true;
+    const tolerance = input.area_tolerance ?? DEFAULT_AREA_TOLERANCE;
     const plots = input.plots.map((p) => assessPlot(p, tolerance));
     const basis = String(risk.factor.attributes?.['basis'] ?? '');
 
@@ -99,7 +101,7 @@ export const eudrAgent = defineBuiltinAgent({
       areaCheck(plots, tolerance),
       cutoffCheck(input),
       legalityCheck(input),
-      countryRiskCheck(input.countryOfProduction, risk.level, basis, simplified),
+      countryRiskCheck(input.country_of_production, risk.level, basis, simplified),
       riskAssessmentCheck(input, risk.level, simplified),
     ];
     const failed = checks.filter((c) => c.status === 'fail');
@@ -110,20 +112,20 @@ export const eudrAgent = defineBuiltinAgent({
     const output: EudrOutput = {
       schema_version: EUDR_SCHEMA_VERSION,
       commodity: input.commodity,
-      hsCode,
-      annexIEntry: {
+      hs_code: hsCode,
+      annex_i_entry: {
         code: match.entry.label,
         description: match.entry.description,
         partial: match.entry.partial,
       },
-      countryOfProduction: input.countryOfProduction,
-      riskLevel: risk.level,
-      countryRiskFactorId: risk.factor.id,
-      dueDiligence: simplified ? 'simplified' : 'full',
-      regulationApplies,
+      country_of_production: input.country_of_production,
+      risk_level: risk.level,
+      country_risk_factor_id: risk.factor.id,
+      due_diligence: simplified ? 'simplified' : 'full',
+      regulation_applies: regulationApplies,
       outcome,
       checks,
-      failedChecks: failed.map((c) => ({ id: c.id, reason: c.reason })),
+      failed_checks: failed.map((c) => ({ id: c.id, reason: c.reason })),
       plots,
       totals: totalsOf(plots),
       statement: draftStatement(

@@ -65,14 +65,14 @@ export function geolocationCheck(input: EudrInput): Check {
 }
 
 export function geometryCheck(plots: readonly PlotAssessment[]): Check {
-  const bad = plots.filter((p) => p.geometryProblem !== null);
+  const bad = plots.filter((p) => p.geometry_problem !== null);
   return {
     id: 'geometry_valid',
     status: bad.length === 0 ? 'pass' : 'fail',
     reason:
       bad.length === 0
         ? 'every polygon is simple: no self-intersections, spikes or holes crossing their outer ring'
-        : bad.map((p) => `plot ${p.id}: ${p.geometryProblem}`).join('; '),
+        : bad.map((p) => `plot ${p.id}: ${p.geometry_problem}`).join('; '),
     reference: 'Art. 2(28) (polygon describing the perimeter); RFC 7946 / OGC simple features',
     ...(bad.length ? { plots: bad.map((p) => p.id) } : {}),
   };
@@ -80,11 +80,11 @@ export function geometryCheck(plots: readonly PlotAssessment[]): Check {
 
 export function areaCheck(
   plots: readonly PlotAssessment[],
-  tol: { relative: number; absoluteHa: number },
+  tol: { relative: number; absolute_ha: number },
 ): Check {
   const compared = plots.filter((p) => p.area.status !== 'not_applicable');
   const bad = compared.filter((p) => p.area.status === 'fail');
-  const rule = `tolerance max(${tol.relative * 100} % of declared, ${tol.absoluteHa} ha)`;
+  const rule = `tolerance max(${tol.relative * 100} % of declared, ${tol.absolute_ha} ha)`;
   if (compared.length === 0) {
     return {
       id: 'declared_area',
@@ -109,25 +109,25 @@ export function cutoffCheck(input: EudrInput): Check {
   const reasons: string[] = [];
   const failed: string[] = [];
   for (const p of input.plots) {
-    if (p.deforestationDate !== undefined && p.deforestationDate > CUTOFF_DATE) {
+    if (p.deforestation_date !== undefined && p.deforestation_date > CUTOFF_DATE) {
       failed.push(p.id);
       reasons.push(
-        `plot ${p.id}: land deforested on ${p.deforestationDate}, after the cut-off date ${CUTOFF_DATE}`,
+        `plot ${p.id}: land deforested on ${p.deforestation_date}, after the cut-off date ${CUTOFF_DATE}`,
       );
     } else if (
       input.commodity === 'wood' &&
-      p.forestDegradationDate !== undefined &&
-      p.forestDegradationDate > CUTOFF_DATE
+      p.forest_degradation_date !== undefined &&
+      p.forest_degradation_date > CUTOFF_DATE
     ) {
       failed.push(p.id);
       reasons.push(
-        `plot ${p.id}: forest degradation on ${p.forestDegradationDate}, after the cut-off date ${CUTOFF_DATE}`,
+        `plot ${p.id}: forest degradation on ${p.forest_degradation_date}, after the cut-off date ${CUTOFF_DATE}`,
       );
     }
   }
-  if (!input.evidence.deforestationFree) {
+  if (!input.evidence.deforestation_free) {
     reasons.push(
-      'no adequately conclusive and verifiable information that the products are deforestation-free (evidence.deforestationFree is false)',
+      'no adequately conclusive and verifiable information that the products are deforestation-free (evidence.deforestation_free is false)',
     );
   }
   const reference = 'Art. 2(13), Art. 3(a), Art. 9(1)(g)';
@@ -155,21 +155,21 @@ export function cutoffCheck(input: EudrInput): Check {
 export function legalityCheck(input: EudrInput): Check {
   return {
     id: 'legality',
-    status: input.evidence.legallyProduced ? 'pass' : 'fail',
-    reason: input.evidence.legallyProduced
+    status: input.evidence.legally_produced ? 'pass' : 'fail',
+    reason: input.evidence.legally_produced
       ? 'evidence of production in accordance with the relevant legislation of the country of production is recorded'
-      : 'no adequately conclusive and verifiable information that the products were produced legally (evidence.legallyProduced is false)',
+      : 'no adequately conclusive and verifiable information that the products were produced legally (evidence.legally_produced is false)',
     reference: 'Art. 2(40), Art. 3(b), Art. 9(1)(h)',
   };
 }
 
 /** Earliest start and latest end over the input's and every plot's production period. */
 export function productionSpan(input: EudrInput): { from: string; to: string } {
-  let { from, to } = input.productionPeriod;
+  let { from, to } = input.production_period;
   for (const p of input.plots) {
-    if (p.productionPeriod === undefined) continue;
-    if (p.productionPeriod.from < from) from = p.productionPeriod.from;
-    if (p.productionPeriod.to > to) to = p.productionPeriod.to;
+    if (p.production_period === undefined) continue;
+    if (p.production_period.from < from) from = p.production_period.from;
+    if (p.production_period.to > to) to = p.production_period.to;
   }
   return { from, to };
 }
@@ -233,7 +233,7 @@ export function riskAssessmentCheck(input: EudrInput, level: CountryRiskLevel, s
     level === 'low'
       ? 'low-risk country, but the operator knows of information pointing to a risk, so Arts. 10-11 apply (Art. 13(2))'
       : `${level}-risk country`;
-  if (input.evidence.riskAssessmentDone !== true) {
+  if (input.evidence.risk_assessment_done !== true) {
     return {
       id: 'risk_assessment',
       status: 'fail',
@@ -241,7 +241,7 @@ export function riskAssessmentCheck(input: EudrInput, level: CountryRiskLevel, s
       reference,
     };
   }
-  if (input.evidence.riskNegligible !== true) {
+  if (input.evidence.risk_negligible !== true) {
     return {
       id: 'risk_assessment',
       status: 'fail',

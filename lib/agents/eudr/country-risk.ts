@@ -21,7 +21,7 @@ export interface CountryRisk {
 }
 
 /**
- * The benchmark in force on `assessmentDate`; without one, the newest benchmark the catalogue
+ * The benchmark in force on `assessment_date`; without one, the newest benchmark the catalogue
  * holds (its start date is the as-of date), so the result depends only on input and catalogue.
  */
 export function benchmarkAsOf(catalogue: FactorCatalogue, assessmentDate: string | undefined): string {
@@ -50,7 +50,7 @@ export function countryRisk(catalogue: FactorCatalogue, country: string, asOf: s
     if (err instanceof FactorNotFoundError && err.reason === 'region') {
       throw new ValidationError([
         {
-          path: 'countryOfProduction',
+          path: 'country_of_production',
           message: `Unknown country '${country}': use an ISO 3166-1 alpha-2 code, e.g. BR (Brazil), CI (Côte d'Ivoire), ID (Indonesia)`,
         },
       ]);
@@ -58,7 +58,7 @@ export function countryRisk(catalogue: FactorCatalogue, country: string, asOf: s
     if (err instanceof FactorNotFoundError && err.reason === 'date') {
       throw new ValidationError([
         {
-          path: 'assessmentDate',
+          path: 'assessment_date',
           message: `No EUDR country benchmark in force on ${asOf}: Implementing Regulation (EU) 2025/1093 applies from 2025-05-26`,
         },
       ]);

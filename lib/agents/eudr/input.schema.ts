@@ -30,13 +30,13 @@ export const plotSchema = z.strictObject({
     'GeoJSON Point (plots up to 4 ha, or cattle establishments), Polygon or MultiPolygon, [lon, lat] WGS 84',
   ),
   /** Area the operator declares, in hectares; required for a point (to apply the 4 ha rule). */
-  areaHa: positiveHa.optional().describe('declared plot area in hectares; required for a point'),
+  area_ha: positiveHa.optional().describe('declared plot area in hectares; required for a point'),
   /** Date or period of production on this plot (Art. 9(1)(d)); defaults to the input's. */
-  productionPeriod: period.optional(),
+  production_period: period.optional(),
   /** Date the land was last converted from forest, if it ever was (Art. 2(3), 2(13)). */
-  deforestationDate: isoDate.optional().describe('date the land was last converted from forest, if ever'),
+  deforestation_date: isoDate.optional().describe('date the land was last converted from forest, if ever'),
   /** Wood only: date of forest degradation caused by the harvest, if any (Art. 2(7), 2(13)(b)). */
-  forestDegradationDate: isoDate
+  forest_degradation_date: isoDate
     .optional()
     .describe('wood only: date of forest degradation caused by the harvest, if any'),
 });
@@ -45,19 +45,19 @@ export const eudrInputSchema = z
   .strictObject({
     commodity: z.enum(COMMODITIES).describe('relevant commodity (Annex I of Regulation (EU) 2023/1115)'),
     /** HS (or CN/TARIC) code of the product, 4 to 10 digits; spaces and dots are ignored. */
-    hsCode: z.string().min(1).max(20).describe('HS/CN code, 4-10 digits, in Annex I for the commodity'),
-    countryOfProduction: z
+    hs_code: z.string().min(1).max(20).describe('HS/CN code, 4-10 digits, in Annex I for the commodity'),
+    country_of_production: z
       .string()
       .regex(/^[A-Z]{2}$/, "ISO 3166-1 alpha-2 country code expected, e.g. 'BR', 'CI', 'ID' (not 'BRA')"),
-    productionPeriod: period,
+    production_period: period,
     plots: z.array(plotSchema).min(1, 'at least one plot of land is required (Art. 9(1)(d))').max(100_000),
     product: z.strictObject({
       description: z.string().min(1),
-      tradeName: z.string().min(1).optional(),
+      trade_name: z.string().min(1).optional(),
       /** Wood: full scientific name of the species (Annex II point 2). */
-      scientificName: z.string().min(1).optional(),
-      netMassKg: z.number().positive('net mass must be greater than 0 kg'),
-      supplementaryUnit: z
+      scientific_name: z.string().min(1).optional(),
+      net_mass_kg: z.number().positive('net mass must be greater than 0 kg'),
+      supplementary_unit: z
         .strictObject({ unit: z.string().min(1), quantity: z.number().positive() })
         .optional(),
     }),
@@ -72,26 +72,26 @@ export const eudrInputSchema = z
     /** What the operator's evidence shows (Art. 9(1)(g)-(h), 10, 13). */
     evidence: z.strictObject({
       /** Adequately conclusive and verifiable information that the products are deforestation-free. */
-      deforestationFree: z.boolean(),
+      deforestation_free: z.boolean(),
       /** ... and were produced in accordance with the relevant legislation of the country of production. */
-      legallyProduced: z.boolean(),
+      legally_produced: z.boolean(),
       /** An Art. 10 risk assessment was carried out (not needed under simplified due diligence). */
-      riskAssessmentDone: z.boolean().optional(),
+      risk_assessment_done: z.boolean().optional(),
       /** Its conclusion, after any Art. 11 mitigation: the risk is negligible. */
-      riskNegligible: z.boolean().optional(),
+      risk_negligible: z.boolean().optional(),
       /** The operator knows of information pointing to a risk (Art. 13(2): simplified regime lost). */
-      riskIndications: z.boolean().optional(),
+      risk_indications: z.boolean().optional(),
     }),
     /** Date of the assessment / statement; selects the country benchmark in force. */
-    assessmentDate: isoDate.optional(),
+    assessment_date: isoDate.optional(),
     /** Declared-vs-computed plot area tolerance; defaults in rules.ts (5 % or 0.1 ha). */
-    areaTolerance: z
-      .strictObject({ relative: z.number().min(0).max(1), absoluteHa: z.number().min(0) })
+    area_tolerance: z
+      .strictObject({ relative: z.number().min(0).max(1), absolute_ha: z.number().min(0) })
       .optional(),
   })
   .superRefine((input, ctx) => {
-    const match = matchHsCode(input.commodity, normalizeHsCode(input.hsCode));
-    if (match.kind === 'invalid') ctx.addIssue({ code: 'custom', path: ['hsCode'], message: match.message });
+    const match = matchHsCode(input.commodity, normalizeHsCode(input.hs_code));
+    if (match.kind === 'invalid') ctx.addIssue({ code: 'custom', path: ['hs_code'], message: match.message });
 
     const seen = new Map<string, number>();
     input.plots.forEach((plot, i) => {
@@ -105,33 +105,33 @@ export const eudrInputSchema = z
       } else seen.set(plot.id, i);
       // Art. 2(28): above 4 ha a polygon is required, except for cattle (establishments).
       if (plot.geometry.type === 'Point' && input.commodity !== 'cattle') {
-        if (plot.areaHa === undefined) {
+        if (plot.area_ha === undefined) {
           ctx.addIssue({
             code: 'custom',
-            path: ['plots', i, 'areaHa'],
-            message: `a point is only allowed for plots up to ${POINT_MAX_HA} ha: declare areaHa, or give a polygon`,
+            path: ['plots', i, 'area_ha'],
+            message: `a point is only allowed for plots up to ${POINT_MAX_HA} ha: declare area_ha, or give a polygon`,
           });
-        } else if (plot.areaHa > POINT_MAX_HA) {
+        } else if (plot.area_ha > POINT_MAX_HA) {
           ctx.addIssue({
             code: 'custom',
             path: ['plots', i, 'geometry'],
             message:
-              `plot of ${plot.areaHa} ha is above ${POINT_MAX_HA} ha: Art. 2(28) of Regulation (EU) 2023/1115 ` +
+              `plot of ${plot.area_ha} ha is above ${POINT_MAX_HA} ha: Art. 2(28) of Regulation (EU) 2023/1115 ` +
               'requires a polygon describing its perimeter, not a single point',
           });
         }
       }
-      const asOf = input.assessmentDate;
+      const asOf = input.assessment_date;
       if (asOf !== undefined && DATE_SHAPE.test(asOf)) {
-        const p = plot.productionPeriod;
+        const p = plot.production_period;
         if (p && p.to > asOf) {
           ctx.addIssue({
             code: 'custom',
-            path: ['plots', i, 'productionPeriod', 'to'],
+            path: ['plots', i, 'production_period', 'to'],
             message: `production cannot end after the assessment date ${asOf}`,
           });
         }
-        for (const key of ['deforestationDate', 'forestDegradationDate'] as const) {
+        for (const key of ['deforestation_date', 'forest_degradation_date'] as const) {
           const d = plot[key];
           if (d !== undefined && d > asOf) {
             ctx.addIssue({
@@ -143,11 +143,11 @@ export const eudrInputSchema = z
         }
       }
     });
-    const asOf = input.assessmentDate;
-    if (asOf !== undefined && DATE_SHAPE.test(asOf) && input.productionPeriod.to > asOf) {
+    const asOf = input.assessment_date;
+    if (asOf !== undefined && DATE_SHAPE.test(asOf) && input.production_period.to > asOf) {
       ctx.addIssue({
         code: 'custom',
-        path: ['productionPeriod', 'to'],
+        path: ['production_period', 'to'],
         message: `production cannot end after the assessment date ${asOf}`,
       });
     }

@@ -19,27 +19,27 @@ const check = z.object({
 
 const plotResult = z.object({
   id: z.string(),
-  geometryType: z.enum(['Point', 'Polygon', 'MultiPolygon']),
-  declaredAreaHa: z.number().nullable(),
-  computedAreaHa: z.number().nullable(),
-  geometryProblem: z.string().nullable(),
+  geometry_type: z.enum(['Point', 'Polygon', 'MultiPolygon']),
+  declared_area_ha: z.number().nullable(),
+  computed_area_ha: z.number().nullable(),
+  geometry_problem: z.string().nullable(),
   area: z.object({ status, reason: z.string() }),
 });
 
 const statement = z.object({
   status: z.enum(['draft', 'blocked', 'not_required']),
-  blockedBy: z.array(z.string()).readonly(),
-  missingFields: z.array(z.string()).readonly(),
+  blocked_by: z.array(z.string()).readonly(),
+  missing_fields: z.array(z.string()).readonly(),
   operator: z.object({ name: z.string(), address: z.string(), eori: z.string().nullable() }),
   product: z.object({
-    hsCode: z.string(),
+    hs_code: z.string(),
     description: z.string(),
-    tradeName: z.string().nullable(),
-    scientificName: z.string().nullable(),
-    netMassKg: z.number(),
-    supplementaryUnit: z.object({ unit: z.string(), quantity: z.number() }).nullable(),
+    trade_name: z.string().nullable(),
+    scientific_name: z.string().nullable(),
+    net_mass_kg: z.number(),
+    supplementary_unit: z.object({ unit: z.string(), quantity: z.number() }).nullable(),
   }),
-  countryOfProduction: z.string(),
+  country_of_production: z.string(),
   geolocation: z.object({
     type: z.literal('FeatureCollection'),
     features: z
@@ -47,7 +47,7 @@ const statement = z.object({
         z.object({
           type: z.literal('Feature'),
           geometry: geometrySchema,
-          properties: z.object({ id: z.string(), areaHa: z.number().nullable(), productionPeriod: period }),
+          properties: z.object({ id: z.string(), area_ha: z.number().nullable(), production_period: period }),
         }),
       )
       .readonly(),
@@ -64,25 +64,25 @@ export const eudrOutputSchema = z.object({
   schema_version: z.literal(EUDR_SCHEMA_VERSION),
   commodity: z.enum(COMMODITIES),
   /** Declared code without spaces or dots. */
-  hsCode: z.string(),
-  annexIEntry: z.object({ code: z.string(), description: z.string(), partial: z.boolean() }),
-  countryOfProduction: z.string(),
+  hs_code: z.string(),
+  annex_i_entry: z.object({ code: z.string(), description: z.string(), partial: z.boolean() }),
+  country_of_production: z.string(),
   /** Country risk level under Implementing Regulation (EU) 2025/1093. */
-  riskLevel: level,
-  countryRiskFactorId: z.string(),
-  dueDiligence: z.enum(['simplified', 'full']),
-  regulationApplies: z.boolean(),
+  risk_level: level,
+  country_risk_factor_id: z.string(),
+  due_diligence: z.enum(['simplified', 'full']),
+  regulation_applies: z.boolean(),
   /** negligible_risk: a statement may be submitted; non_compliant: may not be placed on the market. */
   outcome: z.enum(['negligible_risk', 'non_compliant', 'out_of_scope']),
   checks: z.array(check).readonly(),
-  failedChecks: z.array(z.object({ id: z.string(), reason: z.string() })).readonly(),
+  failed_checks: z.array(z.object({ id: z.string(), reason: z.string() })).readonly(),
   plots: z.array(plotResult).readonly(),
   totals: z.object({
     plots: z.number(),
     polygons: z.number(),
     points: z.number(),
-    computedPolygonAreaHa: z.number(),
-    declaredAreaHa: z.number(),
+    computed_polygon_area_ha: z.number(),
+    declared_area_ha: z.number(),
   }),
   statement,
   notes: z.array(z.string()).readonly(),

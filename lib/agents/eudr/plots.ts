@@ -12,19 +12,20 @@ import type { Geometry } from 'geojson';
 import type { PlotGeometry } from './geojson.schema.js';
 import type { Plot } from './input.schema.js';
 
+/** Same shape as the input's `area_tolerance`. */
 export interface AreaTolerance {
   readonly relative: number;
-  readonly absoluteHa: number;
+  readonly absolute_ha: number;
 }
 
 export interface PlotAssessment {
   readonly id: string;
-  readonly geometryType: PlotGeometry['type'];
-  readonly declaredAreaHa: number | null;
+  readonly geometry_type: PlotGeometry['type'];
+  readonly declared_area_ha: number | null;
   /** Geodesic area of a polygon, ha (4 decimals = 1 m2); null for a point. */
-  readonly computedAreaHa: number | null;
+  readonly computed_area_ha: number | null;
   /** Why the geometry is invalid; null when valid. */
-  readonly geometryProblem: string | null;
+  readonly geometry_problem: string | null;
   readonly area: { readonly status: 'pass' | 'fail' | 'not_applicable'; readonly reason: string };
 }
 
@@ -89,24 +90,24 @@ export function geometryProblem(g: PlotGeometry): string | null {
 
 /** Allowed |computed - declared| in ha: the larger of the relative and absolute tolerances. */
 export function allowedDifferenceHa(declaredHa: number, tol: AreaTolerance): number {
-  return Math.max(tol.relative * declaredHa, tol.absoluteHa);
+  return Math.max(tol.relative * declaredHa, tol.absolute_ha);
 }
 
 export function assessPlot(plot: Plot, tol: AreaTolerance): PlotAssessment {
   const g = plot.geometry;
-  const declared = plot.areaHa ?? null;
-  const base = { id: plot.id, geometryType: g.type, declaredAreaHa: declared };
+  const declared = plot.area_ha ?? null;
+  const base = { id: plot.id, geometry_type: g.type, declared_area_ha: declared };
   if (g.type === 'Point') {
     return {
       ...base,
-      computedAreaHa: null,
-      geometryProblem: null,
+      computed_area_ha: null,
+      geometry_problem: null,
       area: { status: 'not_applicable', reason: 'a point has no area to compare' },
     };
   }
   const problem = geometryProblem(g);
   const computed = area(g) / M2_PER_HA;
-  const out = { ...base, computedAreaHa: round(computed, 4), geometryProblem: problem };
+  const out = { ...base, computed_area_ha: round(computed, 4), geometry_problem: problem };
   if (problem !== null) {
     return {
       ...out,

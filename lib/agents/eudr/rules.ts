@@ -30,11 +30,11 @@ export const POINT_MAX_HA = 4;
 /**
  * Tolerance between the geodesic area computed from a polygon and the area the operator
  * declares. Not set by the Regulation: a plausibility check on our side. A plot fails when
- * |computed - declared| > max(relative x declared, absoluteHa): 5 % covers surveying and
+ * |computed - declared| > max(relative x declared, absolute_ha): 5 % covers surveying and
  * digitising differences on large plots, 0.1 ha (1 000 m2) keeps small plots from failing
- * on a few metres of GPS error. Callers can override both in `areaTolerance`.
+ * on a few metres of GPS error. Callers can override both in `area_tolerance`.
  */
-export const DEFAULT_AREA_TOLERANCE = { relative: 0.05, absoluteHa: 0.1 } as const;
+export const DEFAULT_AREA_TOLERANCE = { relative: 0.05, absolute_ha: 0.1 } as const;
 
 /** Art. 16: share of operators the competent authorities check each year, by country risk. */
 export const CHECK_RATES = reference.country_benchmarking_2025_1093.competent_authority_check_rates_art16;

@@ -13,30 +13,30 @@ export interface PlotFeature {
   readonly geometry: PlotGeometry;
   readonly properties: {
     readonly id: string;
-    readonly areaHa: number | null;
-    readonly productionPeriod: { readonly from: string; readonly to: string };
+    readonly area_ha: number | null;
+    readonly production_period: { readonly from: string; readonly to: string };
   };
 }
 
 export interface DueDiligenceStatement {
   readonly status: StatementStatus;
   /** Failed checks that stop the statement (Art. 3: no placing on the market). */
-  readonly blockedBy: readonly string[];
+  readonly blocked_by: readonly string[];
   /** Fields still to complete before submission to the information system. */
-  readonly missingFields: readonly string[];
+  readonly missing_fields: readonly string[];
   /** Annex II point 1. */
   readonly operator: { readonly name: string; readonly address: string; readonly eori: string | null };
   /** Annex II point 2. */
   readonly product: {
-    readonly hsCode: string;
+    readonly hs_code: string;
     readonly description: string;
-    readonly tradeName: string | null;
-    readonly scientificName: string | null;
-    readonly netMassKg: number;
-    readonly supplementaryUnit: { readonly unit: string; readonly quantity: number } | null;
+    readonly trade_name: string | null;
+    readonly scientific_name: string | null;
+    readonly net_mass_kg: number;
+    readonly supplementary_unit: { readonly unit: string; readonly quantity: number } | null;
   };
   /** Annex II point 3. */
-  readonly countryOfProduction: string;
+  readonly country_of_production: string;
   readonly geolocation: { readonly type: 'FeatureCollection'; readonly features: readonly PlotFeature[] };
   /** Annex II point 5; null while the statement is blocked or not required. */
   readonly declaration: string | null;
@@ -61,45 +61,45 @@ export function draftStatement(
       : 'draft';
   const missing: string[] = [];
   if (input.operator.eori === undefined) missing.push('operator.eori (required for import and export)');
-  if (input.commodity === 'wood' && input.product.scientificName === undefined) {
-    missing.push('product.scientificName (full scientific name of the wood species)');
+  if (input.commodity === 'wood' && input.product.scientific_name === undefined) {
+    missing.push('product.scientific_name (full scientific name of the wood species)');
   }
   if (input.operator.signatory === undefined)
     missing.push('operator.signatory (name and function of the signatory)');
-  if (input.assessmentDate === undefined) missing.push('assessmentDate (date of the statement)');
+  if (input.assessment_date === undefined) missing.push('assessment_date (date of the statement)');
   const features: PlotFeature[] = input.plots.map((p) => ({
     type: 'Feature',
     geometry: p.geometry,
     properties: {
       id: p.id,
-      areaHa: p.areaHa ?? null,
-      productionPeriod: p.productionPeriod ?? input.productionPeriod,
+      area_ha: p.area_ha ?? null,
+      production_period: p.production_period ?? input.production_period,
     },
   }));
   return {
     status,
-    blockedBy: failedChecks,
-    missingFields: missing,
+    blocked_by: failedChecks,
+    missing_fields: missing,
     operator: {
       name: input.operator.name,
       address: input.operator.address,
       eori: input.operator.eori ?? null,
     },
     product: {
-      hsCode,
+      hs_code: hsCode,
       description: input.product.description,
-      tradeName: input.product.tradeName ?? null,
-      scientificName: input.product.scientificName ?? null,
-      netMassKg: input.product.netMassKg,
-      supplementaryUnit: input.product.supplementaryUnit ?? null,
+      trade_name: input.product.trade_name ?? null,
+      scientific_name: input.product.scientific_name ?? null,
+      net_mass_kg: input.product.net_mass_kg,
+      supplementary_unit: input.product.supplementary_unit ?? null,
     },
-    countryOfProduction: input.countryOfProduction,
+    country_of_production: input.country_of_production,
     geolocation: { type: 'FeatureCollection', features },
     declaration: status === 'draft' ? DDS_DECLARATION : null,
     signature: {
       name: input.operator.signatory?.name ?? null,
       function: input.operator.signatory?.function ?? null,
-      date: input.assessmentDate ?? null,
+      date: input.assessment_date ?? null,
     },
   };
 }

@@ -44,7 +44,7 @@ describe('eudr bad input: GeoJSON', () => {
   });
 
   it('rejects latitude out of range (swapped lat/lon)', async () => {
-    const issues = await runIssues(withPlot({ id: 'a', geometry: point(6.5, -95.2), areaHa: 1 }));
+    const issues = await runIssues(withPlot({ id: 'a', geometry: point(6.5, -95.2), area_ha: 1 }));
     expect(issues).toEqual([
       {
         path: 'plots.0.geometry.coordinates.1',
@@ -94,7 +94,7 @@ describe('eudr bad input: GeoJSON', () => {
 
   it('rejects non-numeric and NaN coordinates', async () => {
     const issues = await runIssues(
-      withPlot({ id: 'a', geometry: { type: 'Point', coordinates: [Number.NaN, 'x'] }, areaHa: 1 }),
+      withPlot({ id: 'a', geometry: { type: 'Point', coordinates: [Number.NaN, 'x'] }, area_ha: 1 }),
     );
     expect(issues.map((i) => i.path)).toEqual([
       'plots.0.geometry.coordinates.0',
@@ -112,7 +112,7 @@ describe('eudr bad input: GeoJSON', () => {
 
 describe('eudr bad input: geolocation rules (Art. 2(28))', () => {
   it('rejects a point for a plot above 4 ha', async () => {
-    const issues = await runIssues(withPlot({ id: 'a', geometry: point(-5.4, 6.4), areaHa: 4.01 }));
+    const issues = await runIssues(withPlot({ id: 'a', geometry: point(-5.4, 6.4), area_ha: 4.01 }));
     expect(issues).toEqual([
       {
         path: 'plots.0.geometry',
@@ -125,8 +125,8 @@ describe('eudr bad input: geolocation rules (Art. 2(28))', () => {
   it('accepts a point for exactly 4 ha and for 0.5 ha (there is no 1 ha minimum)', async () => {
     const input = baseInput();
     input.plots = [
-      { id: 'a', geometry: point(-5.4, 6.4), areaHa: 4 },
-      { id: 'b', geometry: point(-5.41, 6.41), areaHa: 0.5 },
+      { id: 'a', geometry: point(-5.4, 6.4), area_ha: 4 },
+      { id: 'b', geometry: point(-5.41, 6.41), area_ha: 0.5 },
     ];
     const { run } = await import('./fixtures.js');
     const r = await run(input);
@@ -137,8 +137,8 @@ describe('eudr bad input: geolocation rules (Art. 2(28))', () => {
     const issues = await runIssues(withPlot({ id: 'a', geometry: point(-5.4, 6.4) }));
     expect(issues).toEqual([
       {
-        path: 'plots.0.areaHa',
-        message: 'a point is only allowed for plots up to 4 ha: declare areaHa, or give a polygon',
+        path: 'plots.0.area_ha',
+        message: 'a point is only allowed for plots up to 4 ha: declare area_ha, or give a polygon',
       },
     ]);
   });
@@ -146,8 +146,8 @@ describe('eudr bad input: geolocation rules (Art. 2(28))', () => {
   it('rejects duplicate plot ids', async () => {
     const input = baseInput();
     input.plots = [
-      { id: 'x', geometry: point(-5.4, 6.4), areaHa: 1 },
-      { id: 'x', geometry: point(-5.41, 6.41), areaHa: 1 },
+      { id: 'x', geometry: point(-5.4, 6.4), area_ha: 1 },
+      { id: 'x', geometry: point(-5.41, 6.41), area_ha: 1 },
     ];
     expect(await runIssues(input)).toEqual([
       { path: 'plots.1.id', message: 'duplicate plot id (also plots.0)' },
@@ -161,32 +161,34 @@ describe('eudr bad input: quantities', () => {
     [-2, 'area must be greater than 0 ha'],
     [0, 'area must be greater than 0 ha'],
   ])('rejects declared area %s', async (areaHa, message) => {
-    const issues = await runIssues(withPlot({ id: 'a', geometry: rectangle(0, 0, 0.01, 0.01), areaHa }));
-    expect(issues).toEqual([{ path: 'plots.0.areaHa', message }]);
+    const issues = await runIssues(
+      withPlot({ id: 'a', geometry: rectangle(0, 0, 0.01, 0.01), area_ha: areaHa }),
+    );
+    expect(issues).toEqual([{ path: 'plots.0.area_ha', message }]);
   });
 
   it('rejects Infinity and negative net mass', async () => {
     const a = await runIssues({
       ...baseInput(),
-      product: { description: 'x', netMassKg: Number.POSITIVE_INFINITY },
+      product: { description: 'x', net_mass_kg: Number.POSITIVE_INFINITY },
     });
-    expect(a[0]?.path).toBe('product.netMassKg');
-    const b = await runIssues({ ...baseInput(), product: { description: 'x', netMassKg: -1 } });
-    expect(b).toEqual([{ path: 'product.netMassKg', message: 'net mass must be greater than 0 kg' }]);
+    expect(a[0]?.path).toBe('product.net_mass_kg');
+    const b = await runIssues({ ...baseInput(), product: { description: 'x', net_mass_kg: -1 } });
+    expect(b).toEqual([{ path: 'product.net_mass_kg', message: 'net mass must be greater than 0 kg' }]);
   });
 
   it('rejects a negative area tolerance', async () => {
-    const issues = await runIssues({ ...baseInput(), areaTolerance: { relative: -0.05, absoluteHa: 0.1 } });
-    expect(issues[0]?.path).toBe('areaTolerance.relative');
+    const issues = await runIssues({ ...baseInput(), area_tolerance: { relative: -0.05, absolute_ha: 0.1 } });
+    expect(issues[0]?.path).toBe('area_tolerance.relative');
   });
 });
 
 describe('eudr bad input: HS code (Annex I, no chapter fallback)', () => {
   it("rejects a code not in Annex I, listing the commodity's codes", async () => {
-    const issues = await runIssues({ ...baseInput(), hsCode: '1901 90' });
+    const issues = await runIssues({ ...baseInput(), hs_code: '1901 90' });
     expect(issues).toEqual([
       {
-        path: 'hsCode',
+        path: 'hs_code',
         message:
           "HS code '190190' is not in Annex I of Regulation (EU) 2023/1115. Annex I codes for cocoa: 1801, 1802, 1803, 1804, 1805, 1806",
       },
@@ -194,34 +196,34 @@ describe('eudr bad input: HS code (Annex I, no chapter fallback)', () => {
   });
 
   it('rejects a chapter-only code', async () => {
-    const issues = await runIssues({ ...baseInput(), hsCode: '18' });
-    expect(issues[0]?.path).toBe('hsCode');
+    const issues = await runIssues({ ...baseInput(), hs_code: '18' });
+    expect(issues[0]?.path).toBe('hs_code');
     expect(issues[0]?.message).toMatch(/^'18' is a chapter, not a product code/);
   });
 
   it('rejects a chapter-only code even where the Annex lists the whole chapter (Ch. 47)', async () => {
-    const issues = await runIssues({ ...baseInput(), commodity: 'wood', hsCode: '47' });
+    const issues = await runIssues({ ...baseInput(), commodity: 'wood', hs_code: '47' });
     expect(issues[0]?.message).toMatch(/is a chapter, not a product code/);
   });
 
   it('rejects a heading listed only by some of its subheadings (0102 without 21/29)', async () => {
-    const issues = await runIssues({ ...baseInput(), commodity: 'cattle', hsCode: '0102' });
+    const issues = await runIssues({ ...baseInput(), commodity: 'cattle', hs_code: '0102' });
     expect(issues).toEqual([
       {
-        path: 'hsCode',
+        path: 'hs_code',
         message: 'Heading 0102 is only partly in Annex I: give the subheading (0102 21, 0102 29)',
       },
     ]);
   });
 
   it('rejects buffalo (0102 31) as not in Annex I rather than matching chapter 01', async () => {
-    const issues = await runIssues({ ...baseInput(), commodity: 'cattle', hsCode: '0102 31 00' });
+    const issues = await runIssues({ ...baseInput(), commodity: 'cattle', hs_code: '0102 31 00' });
     expect(issues[0]?.message).toMatch(/^HS code '01023100' is not in Annex I/);
   });
 
   it('rejects letters and odd lengths', async () => {
-    expect((await runIssues({ ...baseInput(), hsCode: '18O1' }))[0]?.message).toContain('digits only');
-    expect((await runIssues({ ...baseInput(), hsCode: '18010' }))[0]?.message).toContain(
+    expect((await runIssues({ ...baseInput(), hs_code: '18O1' }))[0]?.message).toContain('digits only');
+    expect((await runIssues({ ...baseInput(), hs_code: '18010' }))[0]?.message).toContain(
       '4, 6, 8 or 10 digits',
     );
   });
@@ -235,20 +237,20 @@ describe('eudr bad input: HS code (Annex I, no chapter fallback)', () => {
 
 describe('eudr bad input: country and dates', () => {
   it('rejects an alpha-3 country code with a hint', async () => {
-    const issues = await runIssues({ ...baseInput(), countryOfProduction: 'CIV' });
+    const issues = await runIssues({ ...baseInput(), country_of_production: 'CIV' });
     expect(issues).toEqual([
       {
-        path: 'countryOfProduction',
+        path: 'country_of_production',
         message: "ISO 3166-1 alpha-2 country code expected, e.g. 'BR', 'CI', 'ID' (not 'BRA')",
       },
     ]);
   });
 
   it('rejects an unassigned alpha-2 code found in no benchmark', async () => {
-    const issues = await runIssues({ ...baseInput(), countryOfProduction: 'XK' });
+    const issues = await runIssues({ ...baseInput(), country_of_production: 'XK' });
     expect(issues).toEqual([
       {
-        path: 'countryOfProduction',
+        path: 'country_of_production',
         message:
           "Unknown country 'XK': use an ISO 3166-1 alpha-2 code, e.g. BR (Brazil), CI (Côte d'Ivoire), ID (Indonesia)",
       },
@@ -258,12 +260,12 @@ describe('eudr bad input: country and dates', () => {
   it('rejects an assessment date before any benchmark was in force', async () => {
     const issues = await runIssues({
       ...baseInput(),
-      productionPeriod: { from: '2024-01-01', to: '2024-02-01' },
-      assessmentDate: '2025-01-15',
+      production_period: { from: '2024-01-01', to: '2024-02-01' },
+      assessment_date: '2025-01-15',
     });
     expect(issues).toEqual([
       {
-        path: 'assessmentDate',
+        path: 'assessment_date',
         message:
           'No EUDR country benchmark in force on 2025-01-15: Implementing Regulation (EU) 2025/1093 applies from 2025-05-26',
       },
@@ -271,31 +273,31 @@ describe('eudr bad input: country and dates', () => {
   });
 
   it.each([
-    ['2021-02-30', 'productionPeriod.from'],
-    ['2021/01/01', 'productionPeriod.from'],
-    ['yesterday', 'productionPeriod.from'],
+    ['2021-02-30', 'production_period.from'],
+    ['2021/01/01', 'production_period.from'],
+    ['yesterday', 'production_period.from'],
   ])('rejects the non-date %s', async (from, path) => {
-    const issues = await runIssues({ ...baseInput(), productionPeriod: { from, to: '2026-01-01' } });
+    const issues = await runIssues({ ...baseInput(), production_period: { from, to: '2026-01-01' } });
     expect(issues).toEqual([{ path, message: 'expected a calendar date YYYY-MM-DD' }]);
   });
 
   it('rejects a period that ends before it starts', async () => {
     const issues = await runIssues({
       ...baseInput(),
-      productionPeriod: { from: '2026-02-01', to: '2026-01-01' },
+      production_period: { from: '2026-02-01', to: '2026-01-01' },
     });
     expect(issues).toEqual([
-      { path: 'productionPeriod.to', message: 'production period ends before it starts' },
+      { path: 'production_period.to', message: 'production period ends before it starts' },
     ]);
   });
 
   it('rejects production and deforestation dates after the assessment date', async () => {
-    const input = { ...baseInput(), assessmentDate: '2026-03-01' };
-    input.plots[0] = { ...input.plots[0], deforestationDate: '2026-05-01' };
+    const input = { ...baseInput(), assessment_date: '2026-03-01' };
+    input.plots[0] = { ...input.plots[0], deforestation_date: '2026-05-01' };
     const issues = await runIssues(input);
     expect(issues).toEqual([
-      { path: 'plots.0.deforestationDate', message: 'date is after the assessment date 2026-03-01' },
-      { path: 'productionPeriod.to', message: 'production cannot end after the assessment date 2026-03-01' },
+      { path: 'plots.0.deforestation_date', message: 'date is after the assessment date 2026-03-01' },
+      { path: 'production_period.to', message: 'production cannot end after the assessment date 2026-03-01' },
     ]);
   });
 

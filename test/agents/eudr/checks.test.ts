@@ -12,15 +12,15 @@ function check(out: Out, id: string) {
 
 function expectBlocked(out: Out, id: string) {
   expect(out.outcome).toBe('non_compliant');
-  expect(out.failedChecks.map((f) => f.id)).toContain(id);
+  expect(out.failed_checks.map((f) => f.id)).toContain(id);
   expect(out.statement.status).toBe('blocked');
-  expect(out.statement.blockedBy).toContain(id);
+  expect(out.statement.blocked_by).toContain(id);
   expect(out.statement.declaration).toBeNull();
 }
 
 describe('eudr failing checks', () => {
   it('annex_i_scope: an Annex I code of another commodity fails', async () => {
-    const out = await runOk({ ...baseInput(), hsCode: '0901 21 00' });
+    const out = await runOk({ ...baseInput(), hs_code: '0901 21 00' });
     const c = check(out, 'annex_i_scope');
     expect(c.status).toBe('fail');
     expect(c.reason).toBe(
@@ -30,13 +30,13 @@ describe('eudr failing checks', () => {
   });
 
   it('annex_i_scope passes with a warning on an "ex" (partial) heading', async () => {
-    const out = await runOk({ ...baseInput(), commodity: 'rubber', hsCode: '4011 10 00' });
+    const out = await runOk({ ...baseInput(), commodity: 'rubber', hs_code: '4011 10 00' });
     const c = check(out, 'annex_i_scope');
     expect(c.status).toBe('pass');
     expect(c.reason).toContain(
       'only part of the heading is covered, confirm the product is: New pneumatic tyres of rubber',
     );
-    expect(out.annexIEntry.partial).toBe(true);
+    expect(out.annex_i_entry.partial).toBe(true);
   });
 
   it('geometry_valid: a self-intersecting (bow-tie) polygon fails with the crossing point', async () => {
@@ -56,7 +56,7 @@ describe('eudr failing checks', () => {
             ],
           ],
         },
-        areaHa: 60,
+        area_ha: 60,
       },
     ];
     const out = await runOk(input);
@@ -99,7 +99,7 @@ describe('eudr failing checks', () => {
 
   it('declared_area: a declared area outside the tolerance fails with the numbers', async () => {
     const input = baseInput();
-    input.plots = [{ id: 'big', geometry: rectangle(0, 0, 0.01, 0.01), areaHa: 100 }];
+    input.plots = [{ id: 'big', geometry: rectangle(0, 0, 0.01, 0.01), area_ha: 100 }];
     // computed 123.6435 ha; |123.6435 - 100| = 23.6435 > max(5 % x 100, 0.1) = 5
     const out = await runOk(input);
     const c = check(out, 'declared_area');
@@ -112,7 +112,7 @@ describe('eudr failing checks', () => {
 
   it('deforestation_cutoff: land deforested after 31 December 2020 fails', async () => {
     const input = baseInput();
-    input.plots[0] = { ...input.plots[0], deforestationDate: '2021-01-01' };
+    input.plots[0] = { ...input.plots[0], deforestation_date: '2021-01-01' };
     const out = await runOk(input);
     const c = check(out, 'deforestation_cutoff');
     expect(c.status).toBe('fail');
@@ -125,7 +125,7 @@ describe('eudr failing checks', () => {
 
   it('deforestation_cutoff: deforestation on the cut-off date itself passes', async () => {
     const input = baseInput();
-    input.plots[0] = { ...input.plots[0], deforestationDate: '2020-12-31' };
+    input.plots[0] = { ...input.plots[0], deforestation_date: '2020-12-31' };
     const out = await runOk(input);
     expect(check(out, 'deforestation_cutoff').status).toBe('pass');
   });
@@ -134,10 +134,10 @@ describe('eudr failing checks', () => {
     const input = {
       ...baseInput(),
       commodity: 'wood',
-      hsCode: '4403 49',
-      product: { description: 'Logs', scientificName: 'Tectona grandis', netMassKg: 5000 },
+      hs_code: '4403 49',
+      product: { description: 'Logs', scientific_name: 'Tectona grandis', net_mass_kg: 5000 },
     };
-    input.plots[0] = { ...input.plots[0], forestDegradationDate: '2022-05-01' };
+    input.plots[0] = { ...input.plots[0], forest_degradation_date: '2022-05-01' };
     const out = await runOk(input);
     const c = check(out, 'deforestation_cutoff');
     expect(c.status).toBe('fail');
@@ -148,27 +148,27 @@ describe('eudr failing checks', () => {
 
   it('deforestation_cutoff: forest degradation alone does not fail a non-wood commodity (noted)', async () => {
     const input = baseInput();
-    input.plots[0] = { ...input.plots[0], forestDegradationDate: '2022-05-01' };
+    input.plots[0] = { ...input.plots[0], forest_degradation_date: '2022-05-01' };
     const out = await runOk(input);
     expect(check(out, 'deforestation_cutoff').status).toBe('pass');
-    expect(out.notes.join(' ')).toContain('forestDegradationDate is only assessed for wood');
+    expect(out.notes.join(' ')).toContain('forest_degradation_date is only assessed for wood');
   });
 
   it('deforestation_cutoff: missing deforestation-free evidence fails', async () => {
     const input = {
       ...baseInput(),
       evidence: {
-        deforestationFree: false,
-        legallyProduced: true,
-        riskAssessmentDone: true,
-        riskNegligible: true,
+        deforestation_free: false,
+        legally_produced: true,
+        risk_assessment_done: true,
+        risk_negligible: true,
       },
     };
     const out = await runOk(input);
     const c = check(out, 'deforestation_cutoff');
     expect(c.status).toBe('fail');
     expect(c.reason).toBe(
-      'no adequately conclusive and verifiable information that the products are deforestation-free (evidence.deforestationFree is false)',
+      'no adequately conclusive and verifiable information that the products are deforestation-free (evidence.deforestation_free is false)',
     );
   });
 
@@ -176,21 +176,21 @@ describe('eudr failing checks', () => {
     const input = {
       ...baseInput(),
       evidence: {
-        deforestationFree: true,
-        legallyProduced: false,
-        riskAssessmentDone: true,
-        riskNegligible: true,
+        deforestation_free: true,
+        legally_produced: false,
+        risk_assessment_done: true,
+        risk_negligible: true,
       },
     };
     const out = await runOk(input);
     const c = check(out, 'legality');
     expect(c.status).toBe('fail');
-    expect(c.reason).toContain('evidence.legallyProduced is false');
+    expect(c.reason).toContain('evidence.legally_produced is false');
     expectBlocked(out, 'legality');
   });
 
   it('risk_assessment: standard risk without an Art. 10 assessment fails', async () => {
-    const input = { ...baseInput(), evidence: { deforestationFree: true, legallyProduced: true } };
+    const input = { ...baseInput(), evidence: { deforestation_free: true, legally_produced: true } };
     const out = await runOk(input);
     const c = check(out, 'risk_assessment');
     expect(c.status).toBe('fail');
@@ -201,12 +201,12 @@ describe('eudr failing checks', () => {
   it('risk_assessment: high risk with a non-negligible conclusion fails', async () => {
     const input = {
       ...baseInput(),
-      countryOfProduction: 'MM',
+      country_of_production: 'MM',
       evidence: {
-        deforestationFree: true,
-        legallyProduced: true,
-        riskAssessmentDone: true,
-        riskNegligible: false,
+        deforestation_free: true,
+        legally_produced: true,
+        risk_assessment_done: true,
+        risk_negligible: false,
       },
     };
     const out = await runOk(input);
@@ -220,20 +220,20 @@ describe('eudr failing checks', () => {
   it('risk_assessment: low risk loses simplified due diligence when risk is indicated (Art. 13(2))', async () => {
     const input = {
       ...baseInput(),
-      countryOfProduction: 'DE',
-      evidence: { deforestationFree: true, legallyProduced: true, riskIndications: true },
+      country_of_production: 'DE',
+      evidence: { deforestation_free: true, legally_produced: true, risk_indications: true },
     };
     const out = await runOk(input);
-    expect(out.dueDiligence).toBe('full');
+    expect(out.due_diligence).toBe('full');
     const c = check(out, 'risk_assessment');
     expect(c.status).toBe('fail');
     expect(c.reason).toContain('Art. 13(2)');
   });
 
   it('several failures are all reported, in check order', async () => {
-    const input = { ...baseInput(), evidence: { deforestationFree: false, legallyProduced: false } };
+    const input = { ...baseInput(), evidence: { deforestation_free: false, legally_produced: false } };
     const out = await runOk(input);
-    expect(out.failedChecks.map((f) => f.id)).toEqual([
+    expect(out.failed_checks.map((f) => f.id)).toEqual([
       'deforestation_cutoff',
       'legality',
       'risk_assessment',
@@ -243,8 +243,8 @@ describe('eudr failing checks', () => {
 
 describe('eudr production date (Art. 1(2), 38(1))', () => {
   it('products produced entirely before 29 June 2023 are out of scope: no statement required', async () => {
-    const out = await runOk({ ...baseInput(), productionPeriod: { from: '2022-10-01', to: '2023-06-28' } });
-    expect(out.regulationApplies).toBe(false);
+    const out = await runOk({ ...baseInput(), production_period: { from: '2022-10-01', to: '2023-06-28' } });
+    expect(out.regulation_applies).toBe(false);
     expect(out.outcome).toBe('out_of_scope');
     expect(check(out, 'production_date').status).toBe('not_applicable');
     expect(out.statement.status).toBe('not_required');
@@ -254,24 +254,24 @@ describe('eudr production date (Art. 1(2), 38(1))', () => {
     const out = await runOk({
       ...baseInput(),
       commodity: 'wood',
-      hsCode: '4407 29',
-      productionPeriod: { from: '2023-01-01', to: '2023-03-01' },
+      hs_code: '4407 29',
+      production_period: { from: '2023-01-01', to: '2023-03-01' },
     });
     expect(check(out, 'production_date').reason).toContain('EUTR) applies until 2028-12-31');
   });
 
   it('production spanning the entry into force is in scope', async () => {
-    const out = await runOk({ ...baseInput(), productionPeriod: { from: '2023-06-01', to: '2023-07-31' } });
-    expect(out.regulationApplies).toBe(true);
+    const out = await runOk({ ...baseInput(), production_period: { from: '2023-06-01', to: '2023-07-31' } });
+    expect(out.regulation_applies).toBe(true);
     expect(check(out, 'production_date').reason).toContain('Part of the production predates 2023-06-29');
   });
 
   it('a plot period after the input period extends the span', async () => {
-    const input = { ...baseInput(), productionPeriod: { from: '2022-01-01', to: '2022-12-31' } };
-    input.plots[1] = { ...input.plots[1], productionPeriod: { from: '2024-01-01', to: '2024-02-01' } };
+    const input = { ...baseInput(), production_period: { from: '2022-01-01', to: '2022-12-31' } };
+    input.plots[1] = { ...input.plots[1], production_period: { from: '2024-01-01', to: '2024-02-01' } };
     const out = await runOk(input);
-    expect(out.regulationApplies).toBe(true);
-    expect(out.statement.geolocation.features[1]?.properties.productionPeriod).toEqual({
+    expect(out.regulation_applies).toBe(true);
+    expect(out.statement.geolocation.features[1]?.properties.production_period).toEqual({
       from: '2024-01-01',
       to: '2024-02-01',
     });
@@ -283,17 +283,17 @@ describe('eudr statement', () => {
     const out = await runOk({
       ...baseInput(),
       commodity: 'wood',
-      hsCode: '9403 60 10',
-      product: { description: 'Wooden table', netMassKg: 40 },
+      hs_code: '9403 60 10',
+      product: { description: 'Wooden table', net_mass_kg: 40 },
       operator: { name: 'X', address: 'Y' },
-      assessmentDate: undefined,
+      assessment_date: undefined,
     });
     expect(out.statement.status).toBe('draft');
-    expect(out.statement.missingFields).toEqual([
+    expect(out.statement.missing_fields).toEqual([
       'operator.eori (required for import and export)',
-      'product.scientificName (full scientific name of the wood species)',
+      'product.scientific_name (full scientific name of the wood species)',
       'operator.signatory (name and function of the signatory)',
-      'assessmentDate (date of the statement)',
+      'assessment_date (date of the statement)',
     ]);
     expect(out.notes.join(' ')).toContain('Annex I wood entries are transcribed at heading/chapter level');
   });

@@ -70,7 +70,7 @@ describe('eudr determinism', () => {
   });
 
   it('the wall clock does not matter (no assessment date given)', async () => {
-    const input = { ...baseInput(), assessmentDate: undefined };
+    const input = { ...baseInput(), assessment_date: undefined };
     try {
       vi.useFakeTimers();
       vi.setSystemTime(new Date('2027-01-15T10:00:00Z'));

@@ -44,14 +44,14 @@ export function point(lon: number, lat: number) {
 export function baseInput(): Record<string, unknown> & { plots: Record<string, unknown>[] } {
   return {
     commodity: 'cocoa',
-    hsCode: '1801 00 00',
-    countryOfProduction: 'CI',
-    productionPeriod: { from: '2025-10-01', to: '2026-03-31' },
+    hs_code: '1801 00 00',
+    country_of_production: 'CI',
+    production_period: { from: '2025-10-01', to: '2026-03-31' },
     plots: [
-      { id: 'CI-001', geometry: rectangle(-5.5, 6.5, -5.49, 6.51), areaHa: 122.8 },
-      { id: 'CI-002', geometry: point(-5.45123, 6.40567), areaHa: 3.5 },
+      { id: 'CI-001', geometry: rectangle(-5.5, 6.5, -5.49, 6.51), area_ha: 122.8 },
+      { id: 'CI-002', geometry: point(-5.45123, 6.40567), area_ha: 3.5 },
     ],
-    product: { description: 'Cocoa beans, whole, raw', tradeName: 'Grade I beans', netMassKg: 24_000 },
+    product: { description: 'Cocoa beans, whole, raw', trade_name: 'Grade I beans', net_mass_kg: 24_000 },
     operator: {
       name: 'Example Cocoa Imports BV',
       address: 'Havenstraat 1, 1000 AA Amsterdam, NL',
@@ -59,12 +59,12 @@ export function baseInput(): Record<string, unknown> & { plots: Record<string, u
       signatory: { name: 'A. Jansen', function: 'Compliance officer' },
     },
     evidence: {
-      deforestationFree: true,
-      legallyProduced: true,
-      riskAssessmentDone: true,
-      riskNegligible: true,
+      deforestation_free: true,
+      legally_produced: true,
+      risk_assessment_done: true,
+      risk_negligible: true,
     },
-    assessmentDate: '2026-12-30',
+    assessment_date: '2026-12-30',
   };
 }
 

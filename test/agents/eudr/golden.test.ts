@@ -12,7 +12,7 @@ const RAD = Math.PI / 180;
 
 async function polygonResult(geometry: unknown, areaHa?: number) {
   const input = baseInput();
-  input.plots = [{ id: 'g', geometry, ...(areaHa === undefined ? {} : { areaHa }) }];
+  input.plots = [{ id: 'g', geometry, ...(areaHa === undefined ? {} : { area_ha: areaHa }) }];
   const out = await runOk(input);
   const plot = out.plots[0];
   if (!plot) throw new Error('no plot result');
@@ -24,28 +24,28 @@ describe('eudr golden: geodesic plot area', () => {
     // R^2 = 6371008.8^2 = 4.058975e13 m2; dlon = 0.01 * pi/180 = 1.745329e-4 rad;
     // sin(0.01 deg) = 1.745329e-4; A = 4.058975e13 * 1.745329e-4 * 1.745329e-4 = 1 236 434.6 m2
     const plot = await polygonResult(rectangle(0, 0, 0.01, 0.01));
-    expect(plot.computedAreaHa).toBeCloseTo(123.6435, 4);
-    expect(plot.computedAreaHa).toBeCloseTo(rectangleHa(0, 0, 0.01, 0.01), 4);
+    expect(plot.computed_area_ha).toBeCloseTo(123.6435, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(rectangleHa(0, 0, 0.01, 0.01), 4);
   });
 
   it('0.001 x 0.001 degree square at the equator is 1.2364 ha (area scales with side^2)', async () => {
     // 123.6435 ha / 100 = 1.2364 ha (sin is linear this close to 0)
     const plot = await polygonResult(rectangle(0, 0, 0.001, 0.001));
-    expect(plot.computedAreaHa).toBeCloseTo(1.2364, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(1.2364, 4);
   });
 
   it('0.01 degree square at 60 N is about half the equatorial one: 61.8124 ha', async () => {
     // R^2 * 1.745329e-4 * (sin 60.01 deg - sin 60 deg) = 4.058975e13 * 1.745329e-4 * 8.72526e-5 = 618 123.8 m2
     const plot = await polygonResult(rectangle(0, 60, 0.01, 60.01));
-    expect(plot.computedAreaHa).toBeCloseTo(61.8124, 4);
-    expect(plot.computedAreaHa).toBeCloseTo(rectangleHa(0, 60, 0.01, 60.01), 4);
+    expect(plot.computed_area_ha).toBeCloseTo(61.8124, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(rectangleHa(0, 60, 0.01, 60.01), 4);
   });
 
   it('0.02 x 0.01 degree rectangle at 10 S (clockwise ring) is 243.5263 ha', async () => {
     // R^2 * (0.02 * pi/180) * (sin(-10) - sin(-10.01)) = 4.058975e13 * 3.490659e-4 * 1.718838e-4 = 2 435 263.2 m2
     const cw = [...rectRing(-55, -10.01, -54.98, -10)].reverse();
     const plot = await polygonResult({ type: 'Polygon', coordinates: [cw] });
-    expect(plot.computedAreaHa).toBeCloseTo(243.5263, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(243.5263, 4);
   });
 
   it('a hole is subtracted: 0.01 square minus 0.005 square at the equator is 92.7326 ha', async () => {
@@ -54,7 +54,7 @@ describe('eudr golden: geodesic plot area', () => {
       type: 'Polygon',
       coordinates: [rectRing(0, 0, 0.01, 0.01), [...rectRing(0.0025, 0.0025, 0.0075, 0.0075)].reverse()],
     });
-    expect(plot.computedAreaHa).toBeCloseTo(92.7326, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(92.7326, 4);
   });
 
   it('a right triangle is exactly half the square in the equal-area plane: 61.8217 ha', async () => {
@@ -70,7 +70,7 @@ describe('eudr golden: geodesic plot area', () => {
         ],
       ],
     });
-    expect(plot.computedAreaHa).toBeCloseTo(61.8217, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(61.8217, 4);
   });
 
   it('a MultiPolygon sums its parts: two 0.001 squares = 2.4729 ha', async () => {
@@ -79,14 +79,14 @@ describe('eudr golden: geodesic plot area', () => {
       type: 'MultiPolygon',
       coordinates: [[rectRing(0, 0, 0.001, 0.001)], [rectRing(0.002, 0, 0.003, 0.001)]],
     });
-    expect(plot.computedAreaHa).toBeCloseTo(2.4729, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(2.4729, 4);
   });
 
   it('a 200 m x 200 m square at the equator is 4.0000 ha', async () => {
     // side = 200 / R rad = 0.00179864 deg; A = R^2 * (200/R) * sin(200/R) = 40 000 m2 - 6.6e-6 m2
     const side = 200 / R / RAD;
     const plot = await polygonResult(rectangle(0, 0, side, side), 4);
-    expect(plot.computedAreaHa).toBeCloseTo(4, 4);
+    expect(plot.computed_area_ha).toBeCloseTo(4, 4);
     expect(plot.area.status).toBe('pass');
   });
 });
@@ -118,8 +118,8 @@ describe('eudr golden: declared-area tolerance max(5 %, 0.1 ha)', () => {
 
   it('the tolerance is a parameter: 1 % relative, no floor, fails the 118 ha case', async () => {
     const input = baseInput();
-    input.plots = [{ id: 'g', geometry: rectangle(0, 0, 0.01, 0.01), areaHa: 118 }];
-    input['areaTolerance'] = { relative: 0.01, absoluteHa: 0 };
+    input.plots = [{ id: 'g', geometry: rectangle(0, 0, 0.01, 0.01), area_ha: 118 }];
+    input['area_tolerance'] = { relative: 0.01, absolute_ha: 0 };
     const out = await runOk(input);
     expect(out.plots[0]?.area.status).toBe('fail');
     expect(out.checks.find((c) => c.id === 'declared_area')?.reason).toContain('allowed ±1.18 ha');
@@ -137,10 +137,10 @@ describe('eudr golden: country risk and due diligence regime (Reg. 2025/1093)', 
     ['US', 'low', 'simplified', 'eu/2025-1093/eudr/country-risk/us/country'],
     ['GH', 'low', 'simplified', 'eu/2025-1093/eudr/country-risk/gh/country'],
   ])('%s is %s risk with %s due diligence', async (country, level, regime, factorId) => {
-    const out = await runOk({ ...baseInput(), countryOfProduction: country });
-    expect(out.riskLevel).toBe(level);
-    expect(out.dueDiligence).toBe(regime);
-    expect(out.countryRiskFactorId).toBe(factorId);
+    const out = await runOk({ ...baseInput(), country_of_production: country });
+    expect(out.risk_level).toBe(level);
+    expect(out.due_diligence).toBe(regime);
+    expect(out.country_risk_factor_id).toBe(factorId);
     expect(out.provenance.factors).toEqual([
       { id: factorId, dataset: 'eudr-country-benchmark', datasetVersion: '2025-1093' },
     ]);
@@ -149,8 +149,8 @@ describe('eudr golden: country risk and due diligence regime (Reg. 2025/1093)', 
   it('low risk: risk assessment is not applicable (Art. 13), even when none was recorded', async () => {
     const out = await runOk({
       ...baseInput(),
-      countryOfProduction: 'FR',
-      evidence: { deforestationFree: true, legallyProduced: true },
+      country_of_production: 'FR',
+      evidence: { deforestation_free: true, legally_produced: true },
     });
     const check = out.checks.find((c) => c.id === 'risk_assessment');
     expect(check?.status).toBe('not_applicable');
@@ -159,8 +159,8 @@ describe('eudr golden: country risk and due diligence regime (Reg. 2025/1093)', 
   });
 
   it('UG is low per the source used, flagged pending verification in the notes', async () => {
-    const out = await runOk({ ...baseInput(), countryOfProduction: 'UG' });
-    expect(out.riskLevel).toBe('low');
+    const out = await runOk({ ...baseInput(), country_of_production: 'UG' });
+    expect(out.risk_level).toBe('low');
     expect(out.notes[0]).toContain('pending verification');
   });
 });
@@ -170,17 +170,17 @@ describe('eudr golden: a complete compliant case', () => {
     // CI-001: R^2 * 0.01 deg * (sin 6.51 - sin 6.5) = 122.8474 ha vs 122.8 declared (diff 0.0474 <= 6.14)
     const out = await runOk(baseInput());
     expect(out.schema_version).toBe('1.0.0');
-    expect(out.plots[0]?.computedAreaHa).toBeCloseTo(122.8474, 4);
-    expect(out.plots[0]?.computedAreaHa).toBeCloseTo(rectangleHa(-5.5, 6.5, -5.49, 6.51), 4);
+    expect(out.plots[0]?.computed_area_ha).toBeCloseTo(122.8474, 4);
+    expect(out.plots[0]?.computed_area_ha).toBeCloseTo(rectangleHa(-5.5, 6.5, -5.49, 6.51), 4);
     expect(out.totals).toEqual({
       plots: 2,
       polygons: 1,
       points: 1,
-      computedPolygonAreaHa: 122.8474,
-      declaredAreaHa: 126.3,
+      computed_polygon_area_ha: 122.8474,
+      declared_area_ha: 126.3,
     });
     expect(out.outcome).toBe('negligible_risk');
-    expect(out.failedChecks).toEqual([]);
+    expect(out.failed_checks).toEqual([]);
     expect(out.checks.map((c) => c.id)).toEqual([
       'annex_i_scope',
       'production_date',
@@ -193,7 +193,7 @@ describe('eudr golden: a complete compliant case', () => {
       'risk_assessment',
     ]);
     expect(out.statement.status).toBe('draft');
-    expect(out.statement.missingFields).toEqual([]);
+    expect(out.statement.missing_fields).toEqual([]);
     expect(out.statement.declaration).toContain('no or only a negligible risk');
     expect(out.statement.geolocation.features.map((f) => f.properties.id)).toEqual(['CI-001', 'CI-002']);
     expect(out.statement.signature).toEqual({
@@ -207,11 +207,11 @@ describe('eudr golden: a complete compliant case', () => {
     const out = await runOk({
       ...baseInput(),
       commodity: 'cattle',
-      hsCode: '0102 29 10',
-      countryOfProduction: 'BR',
-      plots: [{ id: 'farm-1', geometry: point(-52.1, -15.2), areaHa: 950 }],
+      hs_code: '0102 29 10',
+      country_of_production: 'BR',
+      plots: [{ id: 'farm-1', geometry: point(-52.1, -15.2), area_ha: 950 }],
     });
-    expect(out.annexIEntry).toEqual({ code: '0102 29', description: 'Live cattle, other', partial: false });
+    expect(out.annex_i_entry).toEqual({ code: '0102 29', description: 'Live cattle, other', partial: false });
     expect(out.outcome).toBe('negligible_risk');
     expect(out.checks.find((c) => c.id === 'geolocation_rules')?.reason).toContain('establishments');
   });

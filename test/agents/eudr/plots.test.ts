@@ -146,6 +146,6 @@ describe('allowedDifferenceHa', () => {
     [2, 0.1], // 5 % of 2 = 0.1 = floor
     [1, 0.1], // 5 % of 1 = 0.05 < 0.1 floor
   ])('declared %s ha allows ±%s ha by default', (declared, allowed) => {
-    expect(allowedDifferenceHa(declared, { relative: 0.05, absoluteHa: 0.1 })).toBeCloseTo(allowed, 12);
+    expect(allowedDifferenceHa(declared, { relative: 0.05, absolute_ha: 0.1 })).toBeCloseTo(allowed, 12);
   });
 });
