@@ -24,7 +24,7 @@ export function provenanceOf(
   input: unknown,
   factors: readonly FactorRef[],
 ): Provenance {
-  const refs = factors.map((f) => ({ id: f.id, dataset: f.dataset, datasetVersion: f.datasetVersion }));
+  const refs = factors.map((f) => ({ id: f.id, dataset: f.dataset, dataset_version: f.datasetVersion }));
   const hash = sha256Hex(
     canonicalJson({ agent_id: agentId, agent_version: agentVersion, input, factors: refs }),
   );

@@ -6,7 +6,8 @@ import type { Issue } from '../domain/errors.js';
 import type { FactorCatalogue } from '../factors/catalogue.js';
 import type { FactorRef } from '../factors/types.js';
 
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: Issue[] };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: Issue[] };
 
 export interface AgentContext {
   readonly factors: FactorCatalogue;
@@ -45,10 +46,17 @@ export interface Agent<I = unknown, O = unknown> {
   run(input: I, ctx: AgentContext): AgentRunOutput<O> | Promise<AgentRunOutput<O>>;
 }
 
+/** A cited factor as it appears in a provenance record (the API's snake_case). */
+export interface ProvenanceFactor {
+  readonly id: string;
+  readonly dataset: string;
+  readonly dataset_version: string;
+}
+
 export interface Provenance {
   readonly agent_id: string;
   readonly agent_version: string;
-  readonly factors: readonly FactorRef[];
+  readonly factors: readonly ProvenanceFactor[];
   /** SHA-256 (hex) of RFC 8785 canonical JSON of {agent_id, agent_version, input, factors}. */
   readonly hash: string;
   readonly algorithm: 'sha256/rfc8785';

@@ -1,6 +1,6 @@
 /**
  * Provenance: the hash is SHA-256 of the RFC 8785 canonical JSON of
- * {agent_id, agent_version, input (parsed, with defaults), factors (id, dataset, datasetVersion)},
+ * {agent_id, agent_version, input (parsed, with defaults), factors (id, dataset, dataset_version)},
  * so the same agent version, input and factor versions always reproduce it, and nothing
  * run-specific (time, order of keys) goes in.
  */
@@ -166,7 +166,7 @@ describe('provenance: sensitive to what matters', () => {
     expect(b.provenance.factors[0]).toEqual({
       id: 'desnz/2024-rev1/fuel/natural-gas/gb/kwh-gross',
       dataset: 'desnz-ghg-conversion-factors',
-      datasetVersion: '2024-rev1',
+      dataset_version: '2024-rev1',
     });
     expect(b.provenance.hash).not.toBe(a.provenance.hash);
   });
@@ -187,7 +187,7 @@ describe('provenance: sensitive to what matters', () => {
       {
         id: 'desnz/2023/fuel/natural-gas/gb/kwh-gross',
         dataset: 'desnz-ghg-conversion-factors',
-        datasetVersion: '2023',
+        dataset_version: '2023',
       },
     ]);
   });
@@ -206,11 +206,11 @@ describe('provenance: independently recomputed', () => {
       ],
     };
     const factors = [
-      { id: GAS_2024, dataset: 'desnz-ghg-conversion-factors', datasetVersion: '2024' },
+      { id: GAS_2024, dataset: 'desnz-ghg-conversion-factors', dataset_version: '2024' },
       {
         id: 'desnz/2024/fuel/diesel-average-biofuel-blend/gb/l',
         dataset: 'desnz-ghg-conversion-factors',
-        datasetVersion: '2024',
+        dataset_version: '2024',
       },
     ];
     const canonical = canonicalize({
@@ -234,7 +234,7 @@ describe('provenance: independently recomputed', () => {
     const es = (id: string) => ({
       id: `energy-star/2023-08/building/${id}`,
       dataset: 'energy-star-portfolio-manager',
-      datasetVersion: '2023-08',
+      dataset_version: '2023-08',
     });
     const factors = [
       es('source-site-ratio/electricity-grid/us/kbtu'),
@@ -244,12 +244,12 @@ describe('provenance: independently recomputed', () => {
       {
         id: 'egrid/2023-rev2/electricity/grid/us-egrid-camx/kwh',
         dataset: 'egrid',
-        datasetVersion: '2023-rev2',
+        dataset_version: '2023-rev2',
       },
       {
         id: 'epa-hub/2025/fuel/natural-gas/us/mmbtu-gross',
         dataset: 'epa-ghg-emission-factors-hub',
-        datasetVersion: '2025',
+        dataset_version: '2025',
       },
     ];
     const canonical = canonicalize({
@@ -277,7 +277,7 @@ describe('provenance: no run-specific data', () => {
         'hash',
       ]);
       for (const f of out.provenance.factors)
-        expect(Object.keys(f).sort()).toEqual(['dataset', 'datasetVersion', 'id']);
+        expect(Object.keys(f).sort()).toEqual(['dataset', 'dataset_version', 'id']);
       const text = JSON.stringify(out.provenance);
       expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/); // ISO date-time
       expect(text).not.toMatch(/\b1\d{12}\b/); // epoch milliseconds

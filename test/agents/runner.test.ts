@@ -66,7 +66,7 @@ describe('runAgent', () => {
         {
           id: 'desnz/2024/fuel/natural-gas/gb/kwh-gross',
           dataset: 'desnz-ghg-conversion-factors',
-          datasetVersion: '2024',
+          dataset_version: '2024',
         },
       ],
     });

@@ -32,22 +32,22 @@ describe('cbam determinism', () => {
       {
         id: 'cbam/definitive-2026/cbam/7208/total/cn/t',
         dataset: 'cbam-default-values',
-        datasetVersion: 'definitive-2026',
+        dataset_version: 'definitive-2026',
       },
       {
         id: 'cbam/definitive-2026/cbam/31021090/direct/in/t',
         dataset: 'cbam-default-values',
-        datasetVersion: 'definitive-2026',
+        dataset_version: 'definitive-2026',
       },
       {
         id: 'cbam/definitive-2026/cbam/31021090/indirect/in/t',
         dataset: 'cbam-default-values',
-        datasetVersion: 'definitive-2026',
+        dataset_version: 'definitive-2026',
       },
       {
         id: 'cbam/definitive-2026/cbam/31021090/total/in/t',
         dataset: 'cbam-default-values',
-        datasetVersion: 'definitive-2026',
+        dataset_version: 'definitive-2026',
       },
     ]);
     expect(out.defaults_used.map((d) => d.factor_id)).toEqual(out.provenance.factors.map((f) => f.id));

@@ -47,7 +47,7 @@ describe('eudr determinism', () => {
           {
             id: 'eu/2025-1093/eudr/country-risk/ci/country',
             dataset: 'eudr-country-benchmark',
-            datasetVersion: '2025-1093',
+            dataset_version: '2025-1093',
           },
         ],
       }),

@@ -142,7 +142,7 @@ describe('eudr golden: country risk and due diligence regime (Reg. 2025/1093)', 
     expect(out.due_diligence).toBe(regime);
     expect(out.country_risk_factor_id).toBe(factorId);
     expect(out.provenance.factors).toEqual([
-      { id: factorId, dataset: 'eudr-country-benchmark', datasetVersion: '2025-1093' },
+      { id: factorId, dataset: 'eudr-country-benchmark', dataset_version: '2025-1093' },
     ]);
   });
 
