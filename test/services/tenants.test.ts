@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlAuditLog } from '../../lib/adapters/sql/audit-log.sql.js';
+import { purgeExpiredAudit } from '../../lib/adapters/sql/audit-retention.js';
 import { SqlOutbox } from '../../lib/adapters/sql/outbox.sql.js';
 import { SqlTenantStore } from '../../lib/adapters/sql/tenant-store.sql.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/domain/errors.js';
@@ -263,5 +264,43 @@ describe.each(backends())('TenantService on %s', (backend) => {
       );
       await expect(db.scope.withTenant('nope', () => Promise.resolve(1))).rejects.toThrow(MalformedIdError);
     });
+  });
+});
+
+describe.each(backends())('audit retention after offboarding on %s', (backend) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await openTestDb(backend);
+  });
+  afterAll(async () => db.close());
+
+  it("purges an offboarded tenant's audit entries only once retention has passed", async () => {
+    const eightYearsAgo = new Date(Date.UTC(2017, 0, 1));
+    const past = new TenantService(new SqlTenantStore(db.scope, () => eightYearsAgo), () => eightYearsAgo);
+    const now = new TenantService(new SqlTenantStore(db.scope));
+    const sink = { put: () => Promise.resolve('mem://x') };
+    const { tenant: expired } = await past.onboard(onboardInput('expired'));
+    await past.offboard(expired.id, sink, 'ops'); // retained until 2024-01-01
+    const { tenant: recent } = await now.onboard(onboardInput('recent'));
+    await now.offboard(recent.id, sink, 'ops'); // retained for 7 more years
+    const { tenant: live } = await now.onboard(onboardInput('live'));
+    const audit = new SqlAuditLog(db.scope);
+
+    const result = await purgeExpiredAudit(db.client, db.roles);
+
+    expect(result).toEqual({ tenants: 1, entries: 2 }); // tenant.created + tenant.offboarded
+    expect(await audit.list(expired.id)).toEqual([]);
+    expect((await audit.list(recent.id)).map((e) => e.action)).toEqual([
+      'tenant.created',
+      'tenant.offboarded',
+    ]);
+    expect((await audit.verify(live.id)).ok).toBe(true);
+    // The trigger is back on after the purge.
+    await expect(
+      db.asOwner(async (tx) => {
+        await tx.query("select set_config('app.tenant_id', $1, true)", [live.id]);
+        await tx.query('delete from audit_log');
+      }),
+    ).rejects.toThrow(/append-only/);
   });
 });
