@@ -12,11 +12,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from '../lib/adapters/sql/migrator.js';
-import { createPgClient } from '../lib/adapters/sql/pg-client.js';
-import { rolesFor } from '../lib/adapters/sql/roles.js';
-import { createTenantScope } from '../lib/adapters/sql/tenant-scope.js';
-import type { SqlQueryable } from '../lib/ports/sql.js';
+import { migrate } from '../../lib/adapters/sql/migrator.js';
+import { createPgClient } from '../../lib/adapters/sql/pg-client.js';
+import { rolesFor } from '../../lib/adapters/sql/roles.js';
+import { createTenantScope } from '../../lib/adapters/sql/tenant-scope.js';
+import type { SqlQueryable } from '../../lib/ports/sql.js';
 
 const TENANTS = 1_000;
 const ROWS_PER_TENANT = 1_000;
