@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import type { Issue } from '../domain/errors.js';
+import { zodIssues } from '../domain/validation.js';
 import type { Agent, AgentContext, AgentManifest, AgentRunOutput, ParseResult } from './types.js';
 
-/** Maps zod issues to {path, message}, the one shape every boundary reports. */
-export function zodIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(root)',
-    message: i.message,
-  }));
-}
+export { zodIssues } from '../domain/validation.js';
 
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown): ParseResult<z.output<S>> {
   const r = schema.safeParse(raw);

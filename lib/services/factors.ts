@@ -3,7 +3,7 @@
  * version comparison, deprecation, tenant-custom factors.
  */
 import { z } from 'zod';
-import { zodIssues } from '../agents/zod-agent.js';
+import { parseOrThrow } from '../domain/validation.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseUuid } from '../domain/tenant.js';
 import { FactorNotFoundError } from '../factors/catalogue.js';
@@ -61,18 +61,6 @@ export const CustomFactorSchema = z
     message: 'validTo is before validFrom',
   });
 
-function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issues = zodIssues(r.error);
-    throw new ValidationError(
-      issues,
-      `Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    );
-  }
-  return r.data;
-}
-
 export class FactorService {
   constructor(private readonly store: FactorStore) {}
 
@@ -82,7 +70,7 @@ export class FactorService {
 
   /** The factor valid on `asOf` as the tenant sees it (its own custom factor wins). */
   async validOn(tenantId: string, raw: unknown): Promise<StoredFactor> {
-    const q: PointInTimeQuery = parse(PointInTimeSchema, raw, 'factor query');
+    const q: PointInTimeQuery = parseOrThrow(PointInTimeSchema, raw, 'factor query');
     const found = await this.store.pointInTime(parseUuid(tenantId), q);
     const best = found[0];
     if (!best) {
@@ -110,7 +98,7 @@ export class FactorService {
   }
 
   async addCustom(tenantId: string, raw: unknown): Promise<StoredFactor> {
-    const f = parse(CustomFactorSchema, raw, 'custom factor') as EmissionFactor;
+    const f = parseOrThrow(CustomFactorSchema, raw, 'custom factor') as EmissionFactor;
     return this.store.addCustom(parseUuid(tenantId), f);
   }
 

@@ -4,7 +4,7 @@
  * TenantStore port, whose adapter runs each use case in one transaction.
  */
 import { z } from 'zod';
-import { zodIssues } from '../agents/zod-agent.js';
+import { parseOrThrow } from '../domain/validation.js';
 import { ValidationError } from '../domain/errors.js';
 import { QuotasPatchSchema, defaultQuotas } from '../domain/quotas.js';
 import type { Quotas } from '../domain/quotas.js';
@@ -33,18 +33,6 @@ export const OnboardInputSchema = z
 /** Audit entries are kept this long after offboarding (7 years, a common record-keeping rule). */
 export const AUDIT_RETENTION_YEARS = 7;
 
-function parse<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issues = zodIssues(r.error);
-    throw new ValidationError(
-      issues,
-      `Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    );
-  }
-  return r.data;
-}
-
 /** Size first (a clear message instead of a flood of issues), then the schema. */
 export function parseTenantConfig(raw: unknown): z.infer<typeof TenantConfigSchema> {
   const bytes = Buffer.byteLength(JSON.stringify(raw ?? {}), 'utf8');
@@ -54,7 +42,7 @@ export function parseTenantConfig(raw: unknown): z.infer<typeof TenantConfigSche
       'Tenant config too large',
     );
   }
-  return parse(TenantConfigSchema, raw ?? {}, 'tenant config');
+  return parseOrThrow(TenantConfigSchema, raw ?? {}, 'tenant config');
 }
 
 export class TenantService {
@@ -64,7 +52,7 @@ export class TenantService {
   ) {}
 
   async onboard(raw: unknown, actor = 'system:control-plane'): Promise<OnboardResult> {
-    const input = parse(OnboardInputSchema, raw, 'onboarding request');
+    const input = parseOrThrow(OnboardInputSchema, raw, 'onboarding request');
     const config = parseTenantConfig(input.config);
     return this.store.create({
       slug: input.slug,
@@ -95,7 +83,7 @@ export class TenantService {
   }
 
   async updateQuotas(tenantId: string, raw: unknown, actor: string): Promise<Quotas> {
-    const patch = parse(QuotasPatchSchema, raw, 'quota update');
+    const patch = parseOrThrow(QuotasPatchSchema, raw, 'quota update');
     if (Object.keys(patch).length === 0) {
       const message = `name at least one of ${Object.keys(defaultQuotas('pool')).join(', ')}`;
       throw new ValidationError([{ path: '(root)', message }], `Invalid quota update: ${message}`);
@@ -119,7 +107,7 @@ export class TenantService {
     actor: string,
   ): Promise<Organization> {
     const tenant = await this.active(tenantId);
-    const n = parse(z.string().trim().min(1).max(200), name, 'organization name');
+    const n = parseOrThrow(z.string().trim().min(1).max(200), name, 'organization name');
     return this.store.addOrganization(
       tenant.id,
       n,

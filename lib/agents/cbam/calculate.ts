@@ -8,7 +8,7 @@ import { refOf, type FactorCatalogue } from '../../factors/catalogue.js';
 import type { EmissionFactor, FactorRef } from '../../factors/types.js';
 import type { AgentRunOutput } from '../types.js';
 import { classifyCn, formatCn, type AnnexIEntry } from './annex-i.js';
-import { ISO_3166_ALPHA2 } from './countries.js';
+import { isIsoAlpha2 } from './countries.js';
 import { findDefaults, type DefaultSet } from './defaults.js';
 import { lineEmissions, type Component, type LineEmissions } from './line.js';
 import { parseQuarter, type ReportPeriod } from './period.js';
@@ -90,7 +90,7 @@ function resolveLine(
     });
   }
   const country = line.country_of_origin;
-  if (!ISO_3166_ALPHA2.has(country)) {
+  if (!isIsoAlpha2(country)) {
     issues.push({
       path: `${path}.country_of_origin`,
       message: `Unknown country code "${country}": expected an ISO 3166-1 alpha-2 code such as CN, IN, TR, US`,
