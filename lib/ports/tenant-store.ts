@@ -46,6 +46,8 @@ export interface TenantStore {
   create(plan: OnboardPlan): Promise<OnboardResult>;
   get(tenantId: string): Promise<Tenant | undefined>;
   getBySlug(slug: string): Promise<Tenant | undefined>;
+  /** Tenants ordered by slug, after `afterSlug` (keyset pagination), at most `limit`. */
+  list(page: { readonly afterSlug?: string; readonly limit: number }): Promise<Tenant[]>;
   updateConfig(tenantId: string, config: TenantConfig, actor: string): Promise<Tenant>;
   getQuotas(tenantId: string): Promise<Quotas>;
   updateQuotas(tenantId: string, patch: QuotasPatch, actor: string): Promise<Quotas>;

@@ -73,6 +73,12 @@ export class TenantService {
     return tenant;
   }
 
+  /** Control plane listing, by slug; `afterSlug` is the last slug of the previous page. */
+  async list(page: { afterSlug?: string; limit: number }): Promise<Tenant[]> {
+    const limit = parseOrThrow(z.number().int().min(1).max(1000), page.limit, 'tenant list limit');
+    return this.store.list({ ...(page.afterSlug ? { afterSlug: page.afterSlug } : {}), limit });
+  }
+
   async updateConfig(tenantId: string, raw: unknown, actor: string): Promise<Tenant> {
     const tenant = await this.active(tenantId);
     return this.store.updateConfig(tenant.id, parseTenantConfig(raw), actor);

@@ -155,6 +155,16 @@ export class SqlTenantStore implements TenantStore {
     });
   }
 
+  list(page: { readonly afterSlug?: string; readonly limit: number }): Promise<Tenant[]> {
+    return this.scope.withAdmin(async (tx) => {
+      const { rows } = await tx.query<TenantRow>(
+        `select ${TENANT_COLS} from tenants where slug > $1 order by slug limit $2`,
+        [page.afterSlug ?? '', page.limit],
+      );
+      return rows.map(toTenant);
+    });
+  }
+
   updateConfig(tenantId: string, config: TenantConfig, actor: string): Promise<Tenant> {
     return this.scope.withTenant(tenantId, async (tx) => {
       const { rowCount } = await tx.query(
