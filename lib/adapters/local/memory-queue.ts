@@ -1,0 +1,160 @@
+/**
+ * In-process queue of the embedded default with the SQS semantics the engine relies on:
+ * visibility timeout, receive count, a fresh receipt handle per receive, redrive to the
+ * DLQ when a message is received again after MAX_RECEIVE_COUNT receives, long polling and
+ * batches of up to 10. The clock is injectable so tests expire visibility deterministically.
+ */
+import { randomUUID } from 'node:crypto';
+import { MAX_BATCH, QUEUE_NAMES, QUEUES, type QueueName } from '../../config/queues.js';
+import {
+  ReceiptHandleInvalidError,
+  UnknownQueueError,
+  type Queue,
+  type QueueMessage,
+  type QueueStats,
+  type ReceiveOptions,
+} from '../../ports/queue.js';
+
+interface Stored {
+  readonly messageId: string;
+  readonly body: string;
+  receiveCount: number;
+  visibleAt: number;
+  receiptHandle?: string;
+}
+
+interface Channel {
+  messages: Stored[];
+  dead: Stored[];
+  waiters: Set<() => void>;
+}
+
+export interface MemoryQueueOptions {
+  /** Milliseconds since the epoch; default Date.now. */
+  readonly clock?: () => number;
+  readonly maxReceiveCount?: number;
+}
+
+export class MemoryQueue implements Queue {
+  private readonly channels = new Map<QueueName, Channel>();
+  private readonly clock: () => number;
+  private readonly maxReceiveCount: number;
+
+  constructor(options: MemoryQueueOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.maxReceiveCount = options.maxReceiveCount ?? QUEUES.P0.maxReceiveCount;
+    for (const name of QUEUE_NAMES) this.channels.set(name, { messages: [], dead: [], waiters: new Set() });
+  }
+
+  send(queue: QueueName, bodies: readonly string[]): Promise<void> {
+    const ch = this.channel(queue);
+    for (const body of bodies) {
+      ch.messages.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt: 0 });
+    }
+    this.wake(ch);
+    return Promise.resolve();
+  }
+
+  async receive(queue: QueueName, options: ReceiveOptions = {}): Promise<QueueMessage[]> {
+    const ch = this.channel(queue);
+    const max = Math.min(Math.max(options.maxMessages ?? 1, 1), MAX_BATCH);
+    const visibilityMs = options.visibilityTimeoutMs ?? QUEUES[queue].visibilityTimeoutSeconds * 1000;
+    const deadline = Date.now() + (options.waitTimeMs ?? 0);
+    for (;;) {
+      const got = this.take(queue, ch, max, visibilityMs);
+      const left = deadline - Date.now();
+      if (got.length > 0 || left <= 0 || options.signal?.aborted) return got;
+      await this.waitFor(ch, left, options.signal);
+    }
+  }
+
+  delete(queue: QueueName, receiptHandle: string): Promise<void> {
+    const ch = this.channel(queue);
+    ch.messages = ch.messages.filter((m) => m.receiptHandle !== receiptHandle);
+    return Promise.resolve();
+  }
+
+  changeVisibility(queue: QueueName, receiptHandle: string, timeoutMs: number): Promise<void> {
+    const ch = this.channel(queue);
+    const m = ch.messages.find((x) => x.receiptHandle === receiptHandle);
+    // SQS refuses a handle that is stale or whose message is visible again (not in flight).
+    if (!m || m.visibleAt <= this.clock()) return Promise.reject(new ReceiptHandleInvalidError(queue));
+    m.visibleAt = this.clock() + timeoutMs;
+    if (timeoutMs === 0) this.wake(ch);
+    return Promise.resolve();
+  }
+
+  stats(queue: QueueName): Promise<QueueStats> {
+    const ch = this.channel(queue);
+    const now = this.clock();
+    const visible = ch.messages.filter((m) => m.visibleAt <= now).length;
+    return Promise.resolve({
+      visible,
+      inFlight: ch.messages.length - visible,
+      deadLetter: ch.dead.length,
+    });
+  }
+
+  async redrive(queue: QueueName): Promise<number> {
+    const ch = this.channel(queue);
+    const moved = ch.dead.splice(0);
+    await this.send(
+      queue,
+      moved.map((m) => m.body),
+    );
+    return moved.length;
+  }
+
+  /** Received messages become invisible; those received too often go to the DLQ instead. */
+  private take(queue: QueueName, ch: Channel, max: number, visibilityMs: number): QueueMessage[] {
+    const now = this.clock();
+    const out: QueueMessage[] = [];
+    for (const m of [...ch.messages]) {
+      if (out.length >= max) break;
+      if (m.visibleAt > now) continue;
+      if (m.receiveCount >= this.maxReceiveCount) {
+        ch.messages.splice(ch.messages.indexOf(m), 1);
+        delete m.receiptHandle;
+        ch.dead.push(m);
+        continue;
+      }
+      m.receiveCount++;
+      m.visibleAt = now + visibilityMs;
+      m.receiptHandle = randomUUID();
+      out.push({
+        queue,
+        messageId: m.messageId,
+        receiptHandle: m.receiptHandle,
+        body: m.body,
+        receiveCount: m.receiveCount,
+      });
+    }
+    return out;
+  }
+
+  /** Sleeps until a send, a visibility reset, an abort or the timeout; never longer than 1 s so
+   * visibility that expires on its own (real clock) is noticed. */
+  private waitFor(ch: Channel, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        ch.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, 1000));
+      ch.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private wake(ch: Channel): void {
+    for (const w of [...ch.waiters]) w();
+  }
+
+  private channel(queue: QueueName): Channel {
+    const ch = this.channels.get(queue);
+    if (!ch) throw new UnknownQueueError(queue);
+    return ch;
+  }
+}
