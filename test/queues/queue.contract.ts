@@ -8,8 +8,8 @@ import { ReceiptHandleInvalidError, type Queue } from '../../lib/ports/queue.js'
 export interface QueueHarness {
   readonly queue: Queue;
   /** Moves the queue's clock forward (visibility timeouts). */
-  advance(ms: number): void;
-  close(): Promise<void>;
+  readonly advance: (ms: number) => void;
+  readonly close: () => Promise<void>;
 }
 
 const bodiesOf = (ms: { body: string }[]) => ms.map((m) => m.body);
