@@ -33,3 +33,38 @@ export interface RateLimiter {
 export function rateLimitKey(tenantId: string, operation = 'all'): string {
   return `{${tenantId}}:rl:${operation}`;
 }
+
+/** Argument checks every adapter applies, so both refuse the same bad calls. */
+export function checkLimitArgs(key: string, limit: number, windowMs: number): void {
+  if (key.length === 0) throw new RangeError('rate limit key must not be empty');
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new RangeError(`rate limit must be a whole number >= 0, got ${limit}`);
+  }
+  if (!Number.isInteger(windowMs) || windowMs < 1) {
+    throw new RangeError(`rate limit window must be a whole number of ms >= 1, got ${windowMs}`);
+  }
+}
+
+/**
+ * The result arithmetic of the sliding-window log, shared so both adapters answer alike.
+ * @param count  hits in the window after this one was (or was not) counted
+ * @param oldest epoch ms of the oldest counted hit, undefined when none
+ */
+export function windowResult(
+  allowed: boolean,
+  limit: number,
+  count: number,
+  oldest: number | undefined,
+  now: number,
+  windowMs: number,
+): RateLimitResult {
+  // The oldest hit leaves the window at oldest + windowMs: that is when one more fits.
+  const resetAt = oldest === undefined ? now + windowMs : oldest + windowMs;
+  return {
+    allowed,
+    limit,
+    remaining: Math.max(0, limit - count),
+    resetAt,
+    retryAfterMs: allowed ? 0 : Math.max(1, resetAt - now),
+  };
+}
