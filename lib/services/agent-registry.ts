@@ -92,6 +92,20 @@ export class AgentRegistryService {
     return this.store.createAgent(tenantId, input);
   }
 
+  /** The owner's agent of that name, else the platform's; NotFoundError otherwise (other tenants' too). */
+  async getAgent(tenantId: Owner, name: string): Promise<AgentRecord> {
+    return new Resolver(this.store, tenantId).agent(name);
+  }
+
+  /** One exact version of a visible agent; NotFoundError lists the versions there are. */
+  async getVersion(tenantId: Owner, agentName: string, version: string): Promise<AgentVersionRecord> {
+    const agent = await this.getAgent(tenantId, agentName);
+    const v = parseVersion(version);
+    const found = await this.store.getVersion(tenantId, agent.id, v);
+    if (!found) throw await this.noSuchVersion(tenantId, agent, v);
+    return found;
+  }
+
   async listAgents(tenantId: Owner): Promise<AgentRecord[]> {
     return this.store.listAgents(tenantId);
   }
