@@ -1,0 +1,131 @@
+/**
+ * Webhooks of a tenant: register (the secret is returned once and never again), list,
+ * delete, enable/disable, rotate the secret (the old one stops working at once), send a
+ * test ping, deliver events, and read the delivery log. Secrets live only in the
+ * SecretStore; rows keep a reference. Nothing here logs a secret or returns one outside
+ * `register` and `rotateSecret`.
+ */
+import { z } from 'zod';
+import { EVENT_TYPES } from '../domain/events/catalogue.js';
+import { createEvent, type DomainEvent } from '../domain/events/envelope.js';
+import { parseOrThrow } from '../domain/execution-request.js';
+import { generateWebhookSecret } from '../domain/webhook-signature.js';
+import type { ExecutionStore, Page, WebhookDelivery } from '../ports/execution-store.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import type { Webhook, WebhookRecord, WebhookStore } from '../ports/webhook-store.js';
+import { deliverWithRetries, type DeliveryDeps, type DeliveryResult } from './webhook-delivery.js';
+
+const registerSchema = z.strictObject({
+  url: z.string().min(1).max(2048),
+  events: z
+    .array(z.enum(['*', ...EVENT_TYPES]))
+    .min(1, 'subscribe to at least one event type, or "*" for all')
+    .max(64),
+});
+export type RegisterWebhookInput = z.input<typeof registerSchema>;
+
+/** Returned once, at registration or rotation: the caller must store `secret` now. */
+export interface WebhookWithSecret {
+  readonly webhook: Webhook;
+  readonly secret: string;
+}
+
+export interface WebhookServiceDeps extends Omit<DeliveryDeps, 'log'> {
+  readonly store: WebhookStore;
+  readonly secrets: SecretStore;
+  readonly executions: Pick<ExecutionStore, 'recordWebhookDelivery' | 'listWebhookDeliveries'>;
+}
+
+/** The public view: no secret reference. */
+const publicView = ({ secretRef: _ref, ...webhook }: WebhookRecord): Webhook => webhook;
+
+export class WebhookService {
+  constructor(private readonly deps: WebhookServiceDeps) {}
+
+  async register(tenantId: string, raw: unknown): Promise<WebhookWithSecret> {
+    const input = parseOrThrow(registerSchema, raw);
+    const { url } = await this.deps.guard.check(input.url);
+    const secret = generateWebhookSecret();
+    const secretRef = await this.deps.secrets.create(tenantId, secret);
+    try {
+      const record = await this.deps.store.create(tenantId, {
+        url: url.href,
+        events: [...new Set(input.events)],
+        secretRef,
+      });
+      return { webhook: publicView(record), secret };
+    } catch (err) {
+      await this.deps.secrets.delete(tenantId, secretRef); // no orphaned secret
+      throw err;
+    }
+  }
+
+  async list(tenantId: string): Promise<Webhook[]> {
+    return (await this.deps.store.list(tenantId)).map(publicView);
+  }
+
+  async get(tenantId: string, webhookId: string): Promise<Webhook> {
+    return publicView(await this.deps.store.get(tenantId, webhookId));
+  }
+
+  async delete(tenantId: string, webhookId: string): Promise<void> {
+    const removed = await this.deps.store.delete(tenantId, webhookId);
+    await this.deps.secrets.delete(tenantId, removed.secretRef);
+  }
+
+  async setEnabled(tenantId: string, webhookId: string, enabled: boolean): Promise<Webhook> {
+    return publicView(await this.deps.store.setActive(tenantId, webhookId, enabled));
+  }
+
+  async rotateSecret(tenantId: string, webhookId: string): Promise<WebhookWithSecret> {
+    await this.deps.store.get(tenantId, webhookId); // NotFound before creating anything
+    const secret = generateWebhookSecret();
+    const ref = await this.deps.secrets.create(tenantId, secret);
+    let oldRef: string;
+    try {
+      oldRef = await this.deps.store.replaceSecretRef(tenantId, webhookId, ref);
+    } catch (err) {
+      await this.deps.secrets.delete(tenantId, ref);
+      throw err;
+    }
+    await this.deps.secrets.delete(tenantId, oldRef);
+    return { webhook: await this.get(tenantId, webhookId), secret };
+  }
+
+  /** Sends a `webhook.test` event now, even to a disabled webhook (to try it before enabling). */
+  async sendTestPing(tenantId: string, webhookId: string): Promise<DeliveryResult> {
+    const record = await this.deps.store.get(tenantId, webhookId);
+    const event = createEvent(
+      'webhook.test',
+      tenantId,
+      { webhookId, message: 'Test ping from GL Agent Factory' },
+      { time: this.deps.clock() },
+    );
+    return this.deliverTo(record, event);
+  }
+
+  /** Delivers one event to every active webhook of the tenant subscribed to its type. */
+  async dispatch(event: DomainEvent): Promise<DeliveryResult[]> {
+    const targets = await this.deps.store.listForEvent(event.tenantId, event.type);
+    return Promise.all(targets.map((t) => this.deliverTo(t, event)));
+  }
+
+  /** Newest attempt first; NotFoundError for another tenant's webhook. */
+  async listDeliveries(
+    tenantId: string,
+    webhookId: string,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<WebhookDelivery>> {
+    await this.deps.store.get(tenantId, webhookId);
+    return this.deps.executions.listWebhookDeliveries(tenantId, webhookId, page);
+  }
+
+  private async deliverTo(record: WebhookRecord, event: DomainEvent): Promise<DeliveryResult> {
+    const secret = await this.deps.secrets.get(record.tenantId, record.secretRef);
+    return deliverWithRetries(
+      { ...this.deps, log: this.deps.executions },
+      { tenantId: record.tenantId, webhookId: record.id, url: record.url, secret },
+      event,
+    );
+  }
+}
