@@ -4,7 +4,8 @@
  * (`adapters/local/memory-queue.ts`); one contract suite (`test/queues/queue.contract.ts`)
  * runs against both. At-least-once delivery: consumers must be idempotent.
  */
-import type { QueueName } from '../config/queues.js';
+import { z } from 'zod';
+import { PRIORITIES, type QueueName } from '../config/queues.js';
 
 export interface QueueMessage {
   readonly queue: QueueName;
@@ -63,3 +64,15 @@ export class UnknownQueueError extends Error {
     this.name = 'UnknownQueueError';
   }
 }
+
+/**
+ * What the dispatcher sends and the worker receives: only ids. The worker reads the
+ * execution from the store and re-checks that it belongs to `tenantId`.
+ */
+export const executionMessageSchema = z.strictObject({
+  v: z.literal(1),
+  tenantId: z.uuid(),
+  executionId: z.string().min(1).max(64),
+  priority: z.enum(PRIORITIES),
+});
+export type ExecutionMessage = z.output<typeof executionMessageSchema>;
