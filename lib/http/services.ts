@@ -1,15 +1,37 @@
 /**
- * The services every route handler reaches through `ctx.services`. The type is shared by the
- * Lambda composition (lambdas/api/services.ts) and the local platform (createServices).
+ * The services every route handler reaches through `ctx.services`, and `createServices`:
+ * the one composition of adapters behind them. The local platform and the tests call it with
+ * a data directory (PGlite + dynalite in-process); the Lambda composition calls it with a
+ * DATABASE_URL, a DynamoDB client and a table name. Same services either way.
  */
-import type { FactorCatalogue } from '../factors/catalogue.js';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Redis } from 'ioredis';
+import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store.js';
+import { ensureTable } from '../adapters/aws/dynamodb-table.js';
+import { RedisRateLimiter } from '../adapters/aws/redis-rate-limiter.js';
+import { startDynalite, dynaliteClient } from '../adapters/local/dynalite.js';
+import { FileExportSink } from '../adapters/local/file-export-sink.js';
+import { InlineDispatcher } from '../adapters/local/inline-dispatcher.js';
+import { MemoryRateLimiter } from '../adapters/local/memory-rate-limiter.js';
+import { SqlAgentRegistryStore } from '../adapters/sql/agent-registry-store.js';
+import { SqlAuditLog } from '../adapters/sql/audit-log.sql.js';
+import { openDatabase, type Database } from '../adapters/sql/database.js';
+import { SqlFactorStore } from '../adapters/sql/factor-store.sql.js';
+import { SqlTenantStore } from '../adapters/sql/tenant-store.sql.js';
+import { allAgents, builtinAgents } from '../agents/index.js';
+import { EXECUTION_TABLE } from '../config/execution-table.js';
+import { FactorCatalogue } from '../factors/catalogue.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
-import type { AgentRegistryService } from '../services/agent-registry.js';
-import type { ApiKeyService } from '../services/api-keys.js';
-import type { AuditService } from '../services/audit.js';
-import type { ExecutionService } from '../services/executions.js';
-import type { FactorService } from '../services/factors.js';
-import type { TenantService } from '../services/tenants.js';
+import type { TenantExportSink } from '../ports/tenant-store.js';
+import { AgentRegistryService } from '../services/agent-registry.js';
+import { ApiKeyService } from '../services/api-keys.js';
+import { AuditService } from '../services/audit.js';
+import { ExecutionRunner } from '../services/execution-runner.js';
+import { ExecutionService } from '../services/executions.js';
+import { FactorService } from '../services/factors.js';
+import { TenantService } from '../services/tenants.js';
 
 export interface AppServices {
   readonly tenants: TenantService;
@@ -21,4 +43,154 @@ export interface AppServices {
   readonly apiKeys: ApiKeyService;
   readonly limiter: RateLimiter;
   readonly clock: () => Date;
+  /** Where offboarding writes a tenant's export; absent = offboarding answers 503. */
+  readonly tenantExports?: TenantExportSink;
+}
+
+export interface ServicesConfig {
+  /** postgres:// URL (a server, RDS Proxy, Aurora); absent = PGlite under `<dataDir>/pg`. */
+  readonly databaseUrl?: string;
+  /** Where embedded stores keep their data; `memory` keeps nothing on disk. @default '.data' */
+  readonly dataDir?: string;
+  /** A DynamoDB client (AWS); absent = dynamoEndpoint, else dynalite under `<dataDir>/dynamodb`. */
+  readonly dynamodb?: DynamoDBClient;
+  /** A DynamoDB-compatible endpoint (e.g. a dynalite or DynamoDB Local already running). */
+  readonly dynamodbEndpoint?: string;
+  /** @default 'glaf-executions' */
+  readonly tableName?: string;
+  /** Create the execution table, load the catalogue into SQL and register platform agents. In AWS
+   * the stacks and a deploy-time job own these, so the Lambda composition turns it off.
+   * @default true */
+  readonly bootstrap?: boolean;
+  /** redis:// URL for the rate limiter; absent = in-process limiter. */
+  readonly redisUrl?: string;
+  /** Database role prefix (cluster-wide names on a shared server). @default 'glaf' */
+  readonly rolePrefix?: string;
+  /** Offboarding export destination; null = none (offboarding answers 503).
+   * @default a FileExportSink under `<dataDir>/exports` (none for `memory`) */
+  readonly tenantExports?: TenantExportSink | null;
+  readonly clock?: () => Date;
+}
+
+export interface ComposedServices {
+  readonly services: AppServices;
+  readonly database: Database;
+  readonly executionStore: ExecutionStore;
+  /** Closes what the composition opened, in reverse order (limiter, DynamoDB, database). */
+  close(): Promise<void>;
+}
+
+export async function createServices(config: ServicesConfig = {}): Promise<ComposedServices> {
+  const clock = config.clock ?? (() => new Date());
+  const dataDir = config.dataDir ?? '.data';
+  const inMemory = dataDir === 'memory';
+  const bootstrap = config.bootstrap ?? true;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    const database = await openDatabase({
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      dataDir: inMemory ? 'memory' : join(dataDir, 'pg'),
+      ...(config.rolePrefix ? { rolePrefix: config.rolePrefix } : {}),
+    });
+    closers.push(() => database.close());
+    const dynamodb = config.dynamodb ?? (await dynamoClient(config, dataDir, inMemory, closers));
+    const tableName = config.tableName ?? 'glaf-executions';
+    if (bootstrap) await ensureTable(dynamodb, EXECUTION_TABLE, tableName);
+
+    const catalogue = FactorCatalogue.builtin();
+    const tenants = new TenantService(new SqlTenantStore(database.scope, clock), clock);
+    const registry = new AgentRegistryService({
+      store: new SqlAgentRegistryStore(database.scope),
+      context: { factors: catalogue },
+      builtins: builtinAgents(),
+    });
+    const factors = new FactorService(new SqlFactorStore(database.scope));
+    if (bootstrap) {
+      // Both are idempotent (insert ... on conflict do nothing), so every start may run them.
+      await factors.loadCatalogue(catalogue);
+      await registry.registerPlatformAgents(allAgents());
+    }
+    const executionStore = new DynamoDbExecutionStore({ client: dynamodb, tableName, clock });
+    const limiter = await rateLimiter(config.redisUrl, clock, closers);
+    const executions = createExecutionService(executionStore, registry, catalogue, clock);
+    const services: AppServices = {
+      tenants,
+      registry,
+      factors,
+      audit: new AuditService(new SqlAuditLog(database.scope)),
+      catalogue,
+      executions,
+      apiKeys: new ApiKeyService(database.scope, clock),
+      limiter,
+      clock,
+      ...exportSink(config, dataDir, inMemory, clock),
+    };
+    return { services, database, executionStore, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function exportSink(
+  config: ServicesConfig,
+  dataDir: string,
+  inMemory: boolean,
+  clock: () => Date,
+): { tenantExports?: TenantExportSink } {
+  if (config.tenantExports) return { tenantExports: config.tenantExports };
+  if (config.tenantExports === null || inMemory) return {};
+  return { tenantExports: new FileExportSink(join(dataDir, 'exports'), clock) };
+}
+
+async function dynamoClient(
+  config: ServicesConfig,
+  dataDir: string,
+  inMemory: boolean,
+  closers: (() => Promise<void>)[],
+): Promise<DynamoDBClient> {
+  if (config.dynamodbEndpoint) return dynaliteClient(config.dynamodbEndpoint);
+  const dynalite = await startDynalite(inMemory ? {} : { path: join(dataDir, 'dynamodb') });
+  closers.push(() => dynalite.close());
+  const client = dynaliteClient(dynalite.endpoint);
+  closers.push(() => Promise.resolve(client.destroy()));
+  return client;
+}
+
+async function rateLimiter(
+  redisUrl: string | undefined,
+  clock: () => Date,
+  closers: (() => Promise<void>)[],
+): Promise<RateLimiter> {
+  if (!redisUrl) {
+    const limiter = new MemoryRateLimiter(clock);
+    closers.push(() => limiter.close());
+    return limiter;
+  }
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  const limiter = new RedisRateLimiter(redis);
+  closers.push(() => limiter.close());
+  return limiter;
+}
+
+/** Sync requests run inline; async ones go to the in-process dispatcher (the queue engine later). */
+function createExecutionService(
+  store: ExecutionStore,
+  registry: AgentRegistryService,
+  catalogue: FactorCatalogue,
+  clock: () => Date,
+): ExecutionService {
+  const runner = new ExecutionRunner({
+    store,
+    registry,
+    builtins: builtinAgents(),
+    context: { factors: catalogue },
+    clock,
+  });
+  const dispatcher = new InlineDispatcher(runner);
+  return new ExecutionService({ store, registry, runner, dispatcher, clock });
 }
