@@ -10,7 +10,7 @@ import { monthOf } from '../domain/execution-ids.js';
 import { EXECUTION_STATUSES, type Execution } from '../domain/execution.js';
 import { parseOrThrow } from '../domain/validation.js';
 import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
-import type { ExecutionStore, Page } from '../ports/execution-store.js';
+import type { ExecutionStore, Page, UsageTotals } from '../ports/execution-store.js';
 import type { AgentRegistryService } from './agent-registry.js';
 import type { ExecutionRunner } from './execution-runner.js';
 
@@ -124,6 +124,12 @@ export class ExecutionService {
       ...(q.agent_id ? { agentId: q.agent_id } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
     });
+  }
+
+  /** This month's (or `month`'s, YYYY-MM UTC) counters: executions, compute ms, API calls. */
+  async usage(tenantId: string, month?: string): Promise<{ month: string; totals: UsageTotals }> {
+    const m = month ?? monthOf(this.clock());
+    return { month: m, totals: await this.options.store.getUsage(tenantId, m) };
   }
 
   /** PENDING or RUNNING -> CANCELLED; a finished execution is a ConflictError naming its state. */

@@ -1,0 +1,23 @@
+/**
+ * The one route table, served by the Lambda handler and the local server alike:
+ * system routes (health, ready, OpenAPI), API keys, and the resource routes.
+ */
+import type { AnyRoute } from '../router.js';
+
+import { agentRoutes } from './agents.js';
+import { auditRoutes } from './audit.js';
+import { executionRoutes } from './executions.js';
+import { factorRoutes } from './factors.js';
+import { tenantRoutes } from './tenants.js';
+import { usageRoutes } from './usage.js';
+
+export const resourceRoutes: readonly AnyRoute[] = [
+  ...tenantRoutes,
+  ...agentRoutes,
+  ...executionRoutes,
+  ...factorRoutes,
+  ...auditRoutes,
+  ...usageRoutes,
+];
+
+export const routes: readonly AnyRoute[] = [...resourceRoutes];

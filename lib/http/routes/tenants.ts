@@ -1,0 +1,216 @@
+/**
+ * Control-plane routes (platform admins): onboard, list, get, quotas, config, suspend,
+ * resume, offboard. The tenant store writes each change's audit entry in the same
+ * transaction, with the platform admin as actor.
+ */
+import { z } from 'zod';
+
+import { SlugSchema, TENANT_TIERS } from '../../domain/tenant.js';
+import type { TenantExportSink } from '../../ports/tenant-store.js';
+import { HttpProblem } from '../problem.js';
+import type { AnyRoute } from '../router.js';
+import { defineRoute, type RequestContext } from '../types.js';
+
+import { actorOf, cursorKey, cursorSchema, limitSchema, nextCursorOf, pageSchema } from './common.js';
+import {
+  configToDomain,
+  quotasPatchSchema,
+  quotasSchema,
+  quotasToDomain,
+  quotasView,
+  tenantConfigSchema,
+  tenantSchema,
+  tenantView,
+} from './tenant-views.js';
+
+const tags = ['tenants'];
+const idParams = z.strictObject({ tenantId: z.uuid('a tenant id (UUID)') });
+
+const onboardBody = z.strictObject({
+  slug: SlugSchema,
+  name: z.string().trim().min(1).max(200),
+  tier: z.enum(TENANT_TIERS).default('pool'),
+  home_region: z.string().regex(/^[a-z]{2}-[a-z]+-\d$/, 'an AWS region such as eu-west-1'),
+  config: tenantConfigSchema.optional(),
+  admin: z.strictObject({ email: z.email(), display_name: z.string().max(200).default('') }),
+});
+
+const tenantWithQuotas = tenantSchema.extend({ quotas: quotasSchema });
+
+/** Where offboarding writes the tenant's export; the composition provides it (file or S3). */
+export interface TenantExportServices {
+  readonly tenantExports?: TenantExportSink;
+}
+
+function exportSinkOf(ctx: RequestContext): TenantExportSink {
+  const sink = (ctx.services as Partial<TenantExportServices>).tenantExports;
+  if (!sink) {
+    throw new HttpProblem(
+      503,
+      'offboarding_unavailable',
+      'Service Unavailable',
+      'No tenant export destination is configured, so offboarding (export then delete) cannot run',
+    );
+  }
+  return sink;
+}
+
+export const tenantRoutes: readonly AnyRoute[] = [
+  defineRoute({
+    operationId: 'createTenant',
+    method: 'POST',
+    path: '/v1/tenants',
+    summary: 'Onboard a tenant with its first admin',
+    tags,
+    access: 'platform-admin',
+    sensitive: true,
+    body: onboardBody,
+    response: z.object({ tenant: tenantSchema, admin_user_id: z.uuid() }),
+    successStatus: 201,
+    handler: async (ctx, { body }) => {
+      const res = await ctx.services.tenants.onboard(
+        {
+          slug: body.slug,
+          name: body.name,
+          tier: body.tier,
+          homeRegion: body.home_region,
+          config: configToDomain(body.config ?? {}),
+          admin: { email: body.admin.email, displayName: body.admin.display_name },
+        },
+        actorOf(ctx),
+      );
+      return {
+        status: 201,
+        headers: { Location: `/v1/tenants/${res.tenant.id}` },
+        body: { tenant: tenantView(res.tenant), admin_user_id: res.adminUserId },
+      };
+    },
+  }),
+  defineRoute({
+    operationId: 'listTenants',
+    method: 'GET',
+    path: '/v1/tenants',
+    summary: 'List tenants by slug',
+    tags,
+    access: 'platform-admin',
+    query: z.strictObject({ limit: limitSchema, cursor: cursorSchema.optional() }),
+    response: pageSchema(tenantSchema),
+    handler: async (ctx, { query }) => {
+      const afterSlug = cursorKey(query.cursor);
+      const rows = await ctx.services.tenants.list({
+        ...(afterSlug ? { afterSlug } : {}),
+        limit: query.limit + 1,
+      });
+      return {
+        status: 200,
+        body: {
+          items: rows.slice(0, query.limit).map(tenantView),
+          next_cursor: nextCursorOf(rows, query.limit, (t) => t.slug),
+        },
+      };
+    },
+  }),
+  defineRoute({
+    operationId: 'getTenant',
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}',
+    summary: 'A tenant with its quotas',
+    tags,
+    access: 'platform-admin',
+    params: idParams,
+    response: tenantWithQuotas,
+    handler: async (ctx, { params }) => {
+      const tenant = await ctx.services.tenants.get(params.tenantId);
+      const quotas = await ctx.services.tenants.getQuotas(tenant.id);
+      return { status: 200, body: { ...tenantView(tenant), quotas: quotasView(quotas) } };
+    },
+  }),
+  defineRoute({
+    operationId: 'updateTenantQuotas',
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}/quotas',
+    summary: 'Change some of a tenant quotas',
+    tags,
+    access: 'platform-admin',
+    params: idParams,
+    body: quotasPatchSchema,
+    response: quotasSchema,
+    handler: async (ctx, { params, body }) => {
+      const quotas = await ctx.services.tenants.updateQuotas(
+        params.tenantId,
+        quotasToDomain(body),
+        actorOf(ctx),
+      );
+      return { status: 200, body: quotasView(quotas) };
+    },
+  }),
+  defineRoute({
+    operationId: 'updateTenantConfig',
+    method: 'PATCH',
+    path: '/v1/tenants/{tenantId}/config',
+    summary: 'Replace a tenant configuration',
+    tags,
+    access: 'platform-admin',
+    params: idParams,
+    body: tenantConfigSchema,
+    response: tenantSchema,
+    handler: async (ctx, { params, body }) => {
+      const tenant = await ctx.services.tenants.updateConfig(
+        params.tenantId,
+        configToDomain(body),
+        actorOf(ctx),
+      );
+      return { status: 200, body: tenantView(tenant) };
+    },
+  }),
+  lifecycle('suspendTenant', 'suspend', 'Suspend a tenant (its callers are refused until resumed)'),
+  lifecycle('resumeTenant', 'resume', 'Resume a suspended tenant'),
+  defineRoute({
+    operationId: 'offboardTenant',
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/offboard',
+    summary: 'Export then delete a tenant data; the audit trail is retained',
+    tags,
+    access: 'platform-admin',
+    sensitive: true,
+    params: idParams,
+    response: z.object({
+      tenant_id: z.uuid(),
+      export_location: z.string(),
+      export_sha256: z.string(),
+      deleted_rows: z.record(z.string(), z.number()),
+      audit_retained_until: z.string(),
+    }),
+    handler: async (ctx, { params }) => {
+      const r = await ctx.services.tenants.offboard(params.tenantId, exportSinkOf(ctx), actorOf(ctx));
+      return {
+        status: 200,
+        body: {
+          tenant_id: r.tenantId,
+          export_location: r.exportLocation,
+          export_sha256: r.exportSha256,
+          deleted_rows: r.deletedRows,
+          audit_retained_until: r.auditRetainedUntil,
+        },
+      };
+    },
+  }),
+];
+
+function lifecycle(operationId: string, action: 'suspend' | 'resume', summary: string) {
+  return defineRoute({
+    operationId,
+    method: 'POST',
+    path: `/v1/tenants/{tenantId}/${action}`,
+    summary,
+    tags,
+    access: 'platform-admin',
+    sensitive: true,
+    params: idParams,
+    response: tenantSchema,
+    handler: async (ctx, { params }) => {
+      const tenant = await ctx.services.tenants[action](params.tenantId, actorOf(ctx));
+      return { status: 200, body: tenantView(tenant) };
+    },
+  });
+}
