@@ -1,0 +1,148 @@
+/**
+ * Two-level result cache with stampede protection. A request looks in L1, then L2; on a
+ * miss exactly one computation runs per key:
+ *  - in this process, concurrent requests for a key share one in-flight promise;
+ *  - across processes, the one that takes L2's lock computes and the others poll L2
+ *    until the value appears (or the lock frees up, e.g. its holder died, and they try
+ *    to take it themselves).
+ * Keys are per tenant (`{tenantId}:result:<hash>`): tenants never share entries, so a
+ * cache hit can never tell one tenant what another computed.
+ * L2 failures degrade to L1-only (counted in l2Errors); a cache must never fail a run.
+ */
+import type {
+  CacheLevel,
+  CacheOutcome,
+  CacheSource,
+  CacheStats,
+  ResultCache,
+  SharedCacheLevel,
+} from '../ports/result-cache.js';
+
+export interface ResultCacheOptions {
+  readonly l1: CacheLevel;
+  /** Absent in local mode without Redis: L1 and in-process coalescing only. */
+  readonly l2?: SharedCacheLevel;
+  /** Longest expected computation; a dead holder's lock frees after this. @default 30 s */
+  readonly lockTtlMs?: number;
+  /** Give up waiting for another process and compute anyway. @default 2 x lockTtlMs */
+  readonly maxWaitMs?: number;
+  /** Poll interval while another process computes: doubles from 10 ms up to this. @default 200 */
+  readonly maxPollMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+type Loaded = { readonly text: string; readonly source: CacheSource };
+
+export class TwoLevelResultCache implements ResultCache {
+  private readonly inflight = new Map<string, Promise<Loaded>>();
+  private readonly counts = { l1: 0, l2: 0, waited: 0, computed: 0, errors: 0, l2Errors: 0 };
+  private readonly lockTtlMs: number;
+  private readonly maxWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: ResultCacheOptions) {
+    this.lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.maxWaitMs = options.maxWaitMs ?? 2 * this.lockTtlMs;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async getOrCompute<T>(tenantId: string, hash: string, compute: () => Promise<T>): Promise<CacheOutcome<T>> {
+    if (!HASH.test(hash)) throw new TypeError('provenance hash must be 64 lowercase hex characters');
+    const key = `{${tenantId}}:result:${hash}`;
+    let loaded: Loaded;
+    try {
+      const hit = await this.options.l1.get(key);
+      if (hit !== undefined) {
+        loaded = { text: hit, source: 'l1' };
+      } else {
+        const running = this.inflight.get(key);
+        if (running) {
+          loaded = { text: (await running).text, source: 'waited' };
+        } else {
+          const started = this.load(key, compute).finally(() => this.inflight.delete(key));
+          this.inflight.set(key, started);
+          loaded = await started;
+        }
+      }
+    } catch (err) {
+      this.counts.errors++;
+      throw err;
+    }
+    this.counts[loaded.source]++;
+    return { value: JSON.parse(loaded.text) as T, source: loaded.source };
+  }
+
+  stats(): CacheStats {
+    const c = this.counts;
+    const ok = c.l1 + c.l2 + c.waited + c.computed;
+    return {
+      l1Hits: c.l1,
+      l2Hits: c.l2,
+      waits: c.waited,
+      misses: c.computed,
+      errors: c.errors,
+      l2Errors: c.l2Errors,
+      hitRatio: ok === 0 ? 0 : (c.l1 + c.l2 + c.waited) / ok,
+    };
+  }
+
+  private async load<T>(key: string, compute: () => Promise<T>): Promise<Loaded> {
+    const l2 = this.options.l2;
+    const found = l2 ? await this.l2Try(() => l2.get(key)) : undefined;
+    const loaded: Loaded =
+      found !== undefined
+        ? { text: found, source: 'l2' }
+        : l2
+          ? await this.computeOnce(l2, key, compute)
+          : { text: await this.run(compute), source: 'computed' };
+    await this.options.l1.set(key, loaded.text);
+    return loaded;
+  }
+
+  /** Across processes: take the lock and compute, or wait for the holder's value. */
+  private async computeOnce<T>(
+    l2: SharedCacheLevel,
+    key: string,
+    compute: () => Promise<T>,
+  ): Promise<Loaded> {
+    const deadline = Date.now() + this.maxWaitMs;
+    let poll = 10;
+    for (;;) {
+      const token = await this.l2Try(() => l2.tryLock(key, this.lockTtlMs), null);
+      if (token === null) return { text: await this.run(compute), source: 'computed' }; // L2 down
+      if (token !== undefined) {
+        try {
+          // The previous holder may have finished between our read and our lock.
+          const done = await this.l2Try(() => l2.get(key));
+          if (done !== undefined) return { text: done, source: 'l2' };
+          const text = await this.run(compute);
+          await this.l2Try(() => l2.set(key, text));
+          return { text, source: 'computed' };
+        } finally {
+          await this.l2Try(() => l2.unlock(key, token));
+        }
+      }
+      await this.sleep(poll);
+      poll = Math.min(poll * 2, this.options.maxPollMs ?? 200);
+      const value = await this.l2Try(() => l2.get(key));
+      if (value !== undefined) return { text: value, source: 'waited' };
+      if (Date.now() > deadline) return { text: await this.run(compute), source: 'computed' };
+    }
+  }
+
+  private async run<T>(compute: () => Promise<T>): Promise<string> {
+    const text = JSON.stringify(await compute());
+    if (text === undefined) throw new TypeError('a cached result must be a JSON value');
+    return text;
+  }
+
+  private async l2Try<R, F = undefined>(call: () => Promise<R>, fallback?: F): Promise<R | F> {
+    try {
+      return await call();
+    } catch {
+      this.counts.l2Errors++;
+      return fallback as F;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisResultCache } from '../../lib/adapters/aws/redis-result-cache.js';
+import { LruResultCache } from '../../lib/adapters/local/lru-result-cache.js';
+import { sha256Hex } from '../../lib/agents/provenance.js';
+import type { SharedCacheLevel } from '../../lib/ports/result-cache.js';
+import { TwoLevelResultCache } from '../../lib/services/result-cache.js';
+import { openTestRedis, type TestRedis } from './redis-harness.js';
+
+const TENANT = randomUUID();
+const hash = (n: number | string) => sha256Hex(`redis-input-${n}-${randomUUID()}`);
+
+function manualClock(start = new Date('2026-03-01T12:00:00Z')) {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+}
+
+describe('result cache with L2 on real Redis', () => {
+  let redis: TestRedis;
+  let conn: Redis;
+  /** A cache "process": its own Redis connection, its own L1, its own in-flight map. */
+  const instance = async (options: { l1Bytes?: number; clock?: () => Date; l2?: SharedCacheLevel } = {}) => {
+    const l2 =
+      options.l2 ??
+      new RedisResultCache({
+        redis: await redis.connect(),
+        prefix: redis.prefix,
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+    const l1 = new LruResultCache({
+      ...(options.l1Bytes ? { maxBytes: options.l1Bytes } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    return { cache: new TwoLevelResultCache({ l1, l2 }), l1, l2 };
+  };
+
+  beforeAll(async () => {
+    redis = openTestRedis();
+    conn = await redis.connect();
+  });
+  afterAll(async () => redis.close());
+
+  describe('RedisResultCache adapter', () => {
+    it('stores under the prefix with a 1 h expiry in Redis', async () => {
+      const l2 = new RedisResultCache({ redis: conn, prefix: redis.prefix });
+      await l2.set(`{${TENANT}}:result:abc`, '{"a":1}');
+
+      expect(await l2.get(`{${TENANT}}:result:abc`)).toBe('{"a":1}');
+      const pttl = await conn.pttl(`${redis.prefix}{${TENANT}}:result:abc`);
+      expect(pttl).toBeGreaterThan(0);
+      expect(pttl).toBeLessThanOrEqual(60 * 60 * 1000);
+    });
+
+    it('lock: one holder at a time; only the holding token releases it', async () => {
+      const l2 = new RedisResultCache({ redis: conn, prefix: redis.prefix });
+      const token = await l2.tryLock('k-lock', 10_000);
+
+      expect(token).toMatch(/^[0-9a-f]{32}$/);
+      expect(await l2.tryLock('k-lock', 10_000)).toBeUndefined();
+      await l2.unlock('k-lock', 'not-the-token');
+      expect(await l2.tryLock('k-lock', 10_000)).toBeUndefined();
+      await l2.unlock('k-lock', token!);
+      expect(await l2.tryLock('k-lock', 10_000)).toMatch(/^[0-9a-f]{32}$/);
+    });
+  });
+
+  it('serves an L2 hit after the entry was evicted from L1', async () => {
+    const { cache, l1 } = await instance({ l1Bytes: 1_500 });
+    const first = hash('first');
+    await cache.getOrCompute(TENANT, first, () => Promise.resolve({ v: 'first' }));
+    for (let i = 0; i < 30; i++)
+      await cache.getOrCompute(TENANT, hash(i), () => Promise.resolve('x'.repeat(100)));
+    expect(l1.sizeBytes).toBeLessThanOrEqual(1_500);
+
+    const again = await cache.getOrCompute(TENANT, first, () => Promise.resolve({ v: 'recomputed' }));
+
+    expect(again).toEqual({ source: 'l2', value: { v: 'first' } });
+    expect((await cache.getOrCompute(TENANT, first, () => Promise.resolve(0))).source).toBe('l1');
+  });
+
+  it('L1 expires after 5 min, L2 after 1 h, on the injected clock', async () => {
+    const clock = manualClock();
+    const { cache } = await instance({ clock: clock.now });
+    const key = hash('ttl');
+    let n = 0;
+    const compute = () => Promise.resolve(`v${++n}`);
+
+    await cache.getOrCompute(TENANT, key, compute);
+    clock.advance(5 * 60_000 + 1);
+    expect(await cache.getOrCompute(TENANT, key, compute)).toEqual({ source: 'l2', value: 'v1' });
+    clock.advance(60 * 60_000);
+    expect(await cache.getOrCompute(TENANT, key, compute)).toEqual({ source: 'computed', value: 'v2' });
+    expect(cache.stats()).toMatchObject({ misses: 2, l2Hits: 1, l1Hits: 0 });
+  });
+
+  it('50 concurrent identical requests in one process compute once', async () => {
+    const { cache } = await instance();
+    const key = hash('hot');
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const compute = async () => {
+      calls++;
+      await gate;
+      return { total: 7 };
+    };
+
+    const all = Promise.all(Array.from({ length: 50 }, () => cache.getOrCompute(TENANT, key, compute)));
+    release();
+    await all;
+
+    expect(calls).toBe(1);
+    expect(cache.stats()).toMatchObject({ misses: 1, waits: 49, l1Hits: 0, l2Hits: 0, errors: 0 });
+  });
+
+  it('two cache instances sharing one Redis compute once; counters exact', async () => {
+    const key = hash('shared');
+    // B's L2 is the real adapter; the wrapper only tells the test when B found the lock taken.
+    const realB = new RedisResultCache({ redis: await redis.connect(), prefix: redis.prefix });
+    let bBlocked!: () => void;
+    const bWaiting = new Promise<void>((r) => (bBlocked = r));
+    const observedB: SharedCacheLevel = {
+      get: (k) => realB.get(k),
+      set: (k, v) => realB.set(k, v),
+      delete: (k) => realB.delete(k),
+      unlock: (k, t) => realB.unlock(k, t),
+      tryLock: async (k, ttl) => {
+        const token = await realB.tryLock(k, ttl);
+        if (token === undefined) bBlocked();
+        return token;
+      },
+    };
+    const A = await instance();
+    const B = await instance({ l2: observedB });
+    let calls = 0;
+    const compute = async () => {
+      calls++;
+      await bWaiting; // hold A's lock until B is provably waiting on it
+      return { shared: true };
+    };
+
+    const fromA = Array.from({ length: 25 }, () => A.cache.getOrCompute(TENANT, key, compute));
+    await new Promise((r) => setImmediate(r)); // let A take the lock first
+    await expect.poll(() => calls).toBe(1);
+    const fromB = Array.from({ length: 25 }, () => B.cache.getOrCompute(TENANT, key, compute));
+    const results = await Promise.all([...fromA, ...fromB]);
+
+    expect(calls).toBe(1);
+    expect(results.every((r) => r.value.shared)).toBe(true);
+    expect(A.cache.stats()).toMatchObject({ misses: 1, waits: 24, l1Hits: 0, l2Hits: 0, errors: 0 });
+    expect(B.cache.stats()).toMatchObject({ misses: 0, waits: 25, l1Hits: 0, l2Hits: 0, errors: 0 });
+  });
+
+  it('takes over when the lock holder died: its lock expires and the next one computes', async () => {
+    const key = hash('orphan');
+    const dead = new RedisResultCache({ redis: conn, prefix: redis.prefix });
+    expect(await dead.tryLock(`{${TENANT}}:result:${key}`, 150)).toBeDefined(); // never released
+
+    const { cache } = await instance();
+    const outcome = await cache.getOrCompute(TENANT, key, () => Promise.resolve('mine'));
+
+    expect(outcome).toEqual({ source: 'computed', value: 'mine' });
+  });
+
+  it('keeps working, L1 only, when Redis is unreachable (counted in l2Errors)', async () => {
+    const down = new Redis({ port: 1, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false });
+    const l2 = new RedisResultCache({ redis: down, prefix: redis.prefix });
+    const cache = new TwoLevelResultCache({ l1: new LruResultCache(), l2 });
+    const key = hash('down');
+
+    expect((await cache.getOrCompute(TENANT, key, () => Promise.resolve(1))).source).toBe('computed');
+    expect((await cache.getOrCompute(TENANT, key, () => Promise.resolve(2))).source).toBe('l1');
+    expect(cache.stats().l2Errors).toBeGreaterThan(0);
+    down.disconnect();
+  });
+});
