@@ -1,0 +1,78 @@
+/**
+ * The three deployment environments, validated once at import. Account ids, zones and the
+ * hosted zone are configuration, not lookups, so `npx cdk synth -c env=<name>` runs offline.
+ * Replace the placeholder account ids and hosted zone ids with your organisation's.
+ */
+import { tierDefaults, validateEnvironments } from './app-config.js';
+
+const EU_ZONES = {
+  'eu-west-1': ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  'eu-central-1': ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
+  'us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+};
+
+export const ENVIRONMENTS = validateEnvironments({
+  dev: {
+    name: 'dev',
+    account: '111111111111',
+    primaryRegion: 'eu-west-1',
+    secondaryRegions: ['eu-central-1'],
+    availabilityZones: EU_ZONES,
+    domain: { name: 'dev.agent-factory.example.com', hostedZoneId: 'Z0DEV000000000000001' },
+    tiers: tierDefaults({ pool: [50, 100], silo: [500, 1000] }),
+    siloTenants: [],
+    protectData: false,
+    logRetentionDays: 14,
+    aurora: { minCapacity: 0.5, maxCapacity: 4, readers: 0, backupRetentionDays: 30, rolePrefix: 'glaf' },
+    events: {
+      archiveRetentionDays: 7,
+      globalEndpoint: false,
+      healthCheckPath: '/health',
+      oldestMessageAlarmSeconds: 300,
+    },
+  },
+  staging: {
+    name: 'staging',
+    account: '222222222222',
+    primaryRegion: 'eu-west-1',
+    secondaryRegions: ['eu-central-1'],
+    availabilityZones: EU_ZONES,
+    domain: { name: 'staging.agent-factory.example.com', hostedZoneId: 'Z0STAGING00000000001' },
+    tiers: tierDefaults({ pool: [100, 200], silo: [1000, 2000] }),
+    siloTenants: [],
+    protectData: false,
+    logRetentionDays: 30,
+    aurora: { minCapacity: 0.5, maxCapacity: 16, readers: 1, backupRetentionDays: 30, rolePrefix: 'glaf' },
+    events: {
+      archiveRetentionDays: 30,
+      globalEndpoint: true,
+      healthCheckPath: '/health',
+      oldestMessageAlarmSeconds: 300,
+    },
+  },
+  prod: {
+    name: 'prod',
+    account: '333333333333',
+    primaryRegion: 'eu-west-1',
+    secondaryRegions: ['eu-central-1'],
+    availabilityZones: EU_ZONES,
+    domain: { name: 'agent-factory.example.com', hostedZoneId: 'Z0PROD00000000000001' },
+    tiers: tierDefaults({ pool: [200, 400], silo: [2000, 4000] }),
+    siloTenants: [
+      {
+        tenantId: '7f0c2a9e-3b1d-4c5e-8f6a-1b2c3d4e5f60',
+        account: '444444444444',
+        homeRegion: 'eu-central-1',
+      },
+    ],
+    protectData: true,
+    logRetentionDays: 365,
+    aurora: { minCapacity: 2, maxCapacity: 64, readers: 1, backupRetentionDays: 30, rolePrefix: 'glaf' },
+    events: {
+      archiveRetentionDays: 365,
+      globalEndpoint: true,
+      healthCheckPath: '/health',
+      oldestMessageAlarmSeconds: 120,
+    },
+  },
+});

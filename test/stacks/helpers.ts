@@ -1,0 +1,76 @@
+/**
+ * Builds an environment's stages (bundling off, see setup.ts) and hands out templates.
+ * One build per environment per test file: constructing the stacks is the slow part.
+ */
+import { App } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { EnvironmentConfig, EnvironmentName, SiloTenant } from '../../lib/config/app-config.js';
+import { ENVIRONMENTS } from '../../lib/config/environments.js';
+import { addEnvironment, RegionStage, SiloTenantStage } from '../../stacks/app-stage.js';
+import type { Foundation } from '../../stacks/app-stage.js';
+
+export const SILO_TENANTS: readonly SiloTenant[] = [
+  { tenantId: '11111111-1111-4111-8111-111111111111', account: '555555555555', homeRegion: 'eu-west-1' },
+  { tenantId: '22222222-2222-4222-8222-222222222222', account: '666666666666', homeRegion: 'eu-central-1' },
+  { tenantId: '33333333-3333-4333-8333-333333333333', account: '777777777777', homeRegion: 'eu-west-1' },
+];
+
+export interface BuiltEnvironment {
+  readonly app: App;
+  readonly config: EnvironmentConfig;
+  readonly primary: Foundation;
+  readonly secondary: Foundation;
+  readonly silos: Foundation[];
+}
+
+const cache = new Map<string, BuiltEnvironment>();
+
+export function withSilos(
+  name: EnvironmentName,
+  tenants: readonly SiloTenant[] = SILO_TENANTS,
+): EnvironmentConfig {
+  return { ...ENVIRONMENTS[name], siloTenants: [...tenants] };
+}
+
+export function buildEnvironment(
+  name: EnvironmentName,
+  config: EnvironmentConfig = ENVIRONMENTS[name],
+): BuiltEnvironment {
+  const key = `${name}:${config.siloTenants.length}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const app = new App();
+  const stages = addEnvironment(app, config);
+  const regions = stages.filter((s): s is RegionStage => s instanceof RegionStage);
+  const built: BuiltEnvironment = {
+    app,
+    config,
+    primary: regions.find((s) => s.foundation.role === 'primary')!.foundation,
+    secondary: regions.find((s) => s.foundation.role === 'secondary')!.foundation,
+    silos: stages.filter((s): s is SiloTenantStage => s instanceof SiloTenantStage).map((s) => s.foundation),
+  };
+  cache.set(key, built);
+  return built;
+}
+
+const templates = new WeakMap<Stack, Template>();
+export function template(stack: Stack): Template {
+  let t = templates.get(stack);
+  if (!t) templates.set(stack, (t = Template.fromStack(stack)));
+  return t;
+}
+
+/** IAM `StringLike`: `*` any run of characters, `?` exactly one, case-sensitive. */
+export function iamStringLike(pattern: string, value: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
+  return new RegExp(`^${re}$`).test(value);
+}
+
+/** Replaces `${aws:PrincipalTag/<key>}` policy variables with the session's tag values. */
+export function substituteTags(pattern: string, tags: Readonly<Record<string, string>>): string {
+  return pattern.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, k: string) => tags[k] ?? '\u0000no-tag');
+}
