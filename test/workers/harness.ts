@@ -125,7 +125,7 @@ export interface Bench {
 }
 
 export interface BenchFactory {
-  bench(): Bench;
+  bench(tenant?: string): Bench;
   close(): Promise<void>;
 }
 
@@ -140,7 +140,7 @@ export async function openBenchFactory(): Promise<BenchFactory> {
       client.destroy();
       await dynalite.close();
     },
-    bench: () => {
+    bench: (tenant = randomUUID()) => {
       let ms = Date.parse('2026-03-01T09:00:00Z');
       const clock = () => new Date(ms);
       const store = new DynamoDbExecutionStore({ client, tableName: 'executions', clock });
@@ -149,7 +149,7 @@ export async function openBenchFactory(): Promise<BenchFactory> {
       const scheduler = new ManualScheduler();
       const metrics = new CountingMetrics();
       const log = new RecordingLog();
-      const tenant = randomUUID();
+
       return {
         tenant,
         store,
