@@ -35,7 +35,9 @@ export async function startReceiver(statuses: readonly number[] = [200]): Promis
         body: Buffer.concat(chunks).toString('utf8'),
       });
       const status = script.length > 1 ? script.shift()! : (script[0] ?? 200);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}`);
+      // A 3xx points back at this receiver: a sender that followed redirects would show up twice.
+      const location = status >= 300 && status < 400 ? { location: '/hooks/redirected' } : {};
+      res.writeHead(status, { 'content-type': 'text/plain', ...location }).end(`status ${status}`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

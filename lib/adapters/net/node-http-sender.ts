@@ -7,9 +7,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import tls from 'node:tls';
 import type { HttpRequest, HttpResponse, HttpSender } from '../../ports/http-sender.js';
 
+export interface NodeHttpSenderOptions {
+  /** Extra trusted CA certificates (PEM), e.g. a corporate CA; public CAs are always trusted. */
+  readonly ca?: string;
+}
+
 export class NodeHttpSender implements HttpSender {
+  constructor(private readonly options: NodeHttpSenderOptions = {}) {}
+
   post(request: HttpRequest): Promise<HttpResponse> {
     const { url, pinned } = request;
     const lookup: LookupFunction = (_host, options, callback) => {
@@ -26,6 +34,7 @@ export class NodeHttpSender implements HttpSender {
           lookup,
           agent: false, // no pooled socket that was opened for another address
           timeout: request.timeoutMs,
+          ...(this.options.ca ? { ca: [...tls.rootCertificates, this.options.ca] } : {}),
         },
         (res) => {
           res.resume();
