@@ -1,0 +1,72 @@
+/**
+ * DynamoDB stream of the execution table -> execution events on EventBridge. Thin: decode
+ * the records of execution items, hand the changes to the service, report the records to
+ * retry (`ReportBatchItemFailures`: the Lambda service restarts the shard from the lowest
+ * failed sequence number, so later records are retried too and event ids stay stable).
+ *
+ * Records of other items (idempotency keys, usage counters, deliveries) and deletions (TTL
+ * expiry) are ignored. An execution item that cannot be decoded is logged and skipped:
+ * retrying it would block the shard for 24 h and never succeed.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
+import { executionOf } from '../../lib/adapters/aws/dynamodb-execution-codec.js';
+import type { EventBus } from '../../lib/ports/event-bus.js';
+import { publishExecutionChanges, type KeyedChange } from '../../lib/services/execution-events.js';
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'glaf-stream-processor' });
+
+type Image = Record<string, AttributeValue>;
+
+/** The stream's images have the DynamoDB JSON shape the SDK codec reads. */
+const imageOf = (image: unknown): Image | undefined => (image ? (image as Image) : undefined);
+
+function changeOf(record: DynamoDBRecord): KeyedChange | 'skip' {
+  const key = record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
+  const after = imageOf(record.dynamodb?.NewImage);
+  if (record.eventName === 'REMOVE' || !after) return 'skip';
+  if (!after['SK']?.S?.startsWith('EXEC#')) return 'skip';
+  try {
+    const before = imageOf(record.dynamodb?.OldImage);
+    return { key, change: { ...(before ? { before: executionOf(before) } : {}), after: executionOf(after) } };
+  } catch (error) {
+    logger.error('undecodable execution item skipped', {
+      sequenceNumber: key,
+      error: (error as Error).message,
+    });
+    return 'skip';
+  }
+}
+
+export function createStreamHandler(bus: EventBus) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const changes = event.Records.map(changeOf).filter((c): c is KeyedChange => c !== 'skip');
+    try {
+      const { failedKeys } = await publishExecutionChanges(bus, changes);
+      if (failedKeys.length)
+        logger.warn('events not published; records will be retried', { count: failedKeys.length });
+      return { batchItemFailures: failedKeys.map((itemIdentifier) => ({ itemIdentifier })) };
+    } catch (error) {
+      // Unexpected (e.g. a bug building an event): retry the whole batch from its first record.
+      logger.error('stream batch failed', { error: (error as Error).message });
+      const first = changes[0]?.key;
+      return { batchItemFailures: first ? [{ itemIdentifier: first }] : [] };
+    }
+  };
+}
+
+let handle: ReturnType<typeof createStreamHandler> | undefined;
+
+/** The deployed entry: EventBridge bus from EVENT_BUS_NAME, SDK client created once per container. */
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  if (!handle) {
+    const eventBusName = process.env.EVENT_BUS_NAME;
+    if (!eventBusName)
+      throw new Error('EVENT_BUS_NAME is not set: the stream processor needs the bus to publish to');
+    handle = createStreamHandler(new EventBridgeBus({ client: new EventBridgeClient({}), eventBusName }));
+  }
+  return handle(event);
+};
