@@ -1,12 +1,14 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisResultCache } from '../../lib/adapters/aws/redis-result-cache.js';
 import { LruResultCache } from '../../lib/adapters/local/lru-result-cache.js';
 import { sha256Hex } from '../../lib/agents/provenance.js';
-import type { SharedCacheLevel } from '../../lib/ports/result-cache.js';
+import type { CacheStats, SharedCacheLevel } from '../../lib/ports/result-cache.js';
 import { TwoLevelResultCache } from '../../lib/services/result-cache.js';
-import { openTestRedis, type TestRedis } from './redis-harness.js';
+import { openTestRedis, redisUrl, type TestRedis } from './redis-harness.js';
 
 const TENANT = randomUUID();
 const hash = (n: number | string) => sha256Hex(`redis-input-${n}-${randomUUID()}`);
@@ -174,4 +176,55 @@ describe('result cache with L2 on real Redis', () => {
     expect(cache.stats().l2Errors).toBeGreaterThan(0);
     down.disconnect();
   });
+});
+
+describe('across real processes', () => {
+  let redis: TestRedis;
+  beforeAll(() => {
+    redis = openTestRedis();
+  });
+  afterAll(async () => redis.close());
+
+  it('two Node processes sharing one Redis compute a key once; counters exact', async () => {
+    const key = hash('processes');
+    const script = fileURLToPath(new URL('./cache-process.ts', import.meta.url));
+    const env = {
+      ...process.env,
+      REDIS_URL: redisUrl(),
+      PREFIX: redis.prefix,
+      TENANT,
+      HASH: key,
+      REQUESTS: '25',
+    };
+    const children = [0, 1].map(() => spawn(process.execPath, ['--import', 'tsx', script], { env }));
+    const outputs = children.map(
+      (child) =>
+        new Promise<string[]>((resolve, reject) => {
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(err))));
+        }),
+    );
+    const ready = children.map(
+      (child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve())),
+    );
+    await Promise.all(ready);
+    const conn = await redis.connect();
+    await conn.set(`${redis.prefix}go`, '1');
+
+    const reports = (await Promise.all(outputs)).map(
+      (lines) => JSON.parse(lines.at(-1)!) as { stats: CacheStats; values: number[] },
+    );
+
+    expect(await conn.get(`${redis.prefix}computations`)).toBe('1');
+    const values = new Set(reports.flatMap((r) => r.values));
+    expect(values.size).toBe(1); // everyone got the one computed result
+    expect(reports.map((r) => r.stats.misses).sort()).toEqual([0, 1]);
+    for (const { stats } of reports) {
+      expect(stats.l1Hits + stats.l2Hits + stats.waits + stats.misses).toBe(25);
+      expect(stats.errors).toBe(0);
+    }
+  }, 30_000);
 });

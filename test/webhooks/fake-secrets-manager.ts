@@ -63,9 +63,13 @@ export async function startFakeSecretsManager(backing: SecretStore): Promise<Fak
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       calls.push({ target, body });
       const handler = handlers[target];
-      const reply = (status: number, payload: unknown) =>
+      const reply = (status: number, payload: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(payload));
-      if (!handler) return reply(400, { __type: 'UnknownOperationException', message: target });
+      };
+      if (!handler) {
+        reply(400, { __type: 'UnknownOperationException', message: target });
+        return;
+      }
       handler(body).then(
         (out) => reply(200, out),
         (err: unknown) =>
