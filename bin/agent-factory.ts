@@ -5,6 +5,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { CliInputError, readJsonInput } from '../lib/cli/io.js';
 import { diffFactors, listAgents, runCommand, searchFactors, type Out } from '../lib/cli/commands.js';
+import { serveCommand } from '../lib/cli/serve.js';
+import { tokenCommand } from '../lib/cli/token.js';
 
 const out: Out = {
   stdout: (t) => process.stdout.write(`${t}\n`),
@@ -65,6 +67,43 @@ factors
   .option('--json', 'machine-readable output')
   .action((source: string, from: string, to: string, opts: { json?: boolean }) =>
     finish(diffFactors(out, source, from, to, opts)),
+  );
+
+const port = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port, 0-65535');
+  return n;
+};
+
+program
+  .command('serve')
+  .description('run the whole platform locally (API, embedded stores, token issuer); Ctrl-C stops it')
+  .option('--port <n>', 'port to listen on (0 = any free port)', port, 3000)
+  .option('--host <address>', 'interface to listen on', '127.0.0.1')
+  .option('--data-dir <dir>', 'where the embedded database, DynamoDB and issuer keys live', '.data')
+  .action(async (opts: { port: number; host: string; dataDir: string }) =>
+    finish(await serveCommand(out, opts)),
+  );
+
+program
+  .command('token')
+  .description('mint an access token from the local issuer (for the platform served from --data-dir)')
+  .option('--tenant <slug>', 'tenant slug or id, e.g. demo')
+  .option('--role <role>', 'admin, developer, operator or viewer', 'admin')
+  .option('--platform-admin', 'add the platform_admin claim (tenant onboarding and management)')
+  .option('--ttl <seconds>', 'lifetime in seconds', positiveInt, 3600)
+  .option('--data-dir <dir>', 'data directory of the local platform', '.data')
+  .action(
+    async (opts: { tenant?: string; role: string; platformAdmin?: boolean; ttl: number; dataDir: string }) =>
+      finish(
+        await tokenCommand(out, {
+          ...(opts.tenant ? { tenant: opts.tenant } : {}),
+          role: opts.role,
+          platformAdmin: opts.platformAdmin ?? false,
+          ttlSeconds: opts.ttl,
+          dataDir: opts.dataDir,
+        }),
+      ),
   );
 
 await program.parseAsync(process.argv);
