@@ -1,0 +1,137 @@
+/**
+ * Composition root of a worker process, shared by the Lambda entry (lambdas/worker) and the
+ * Fargate entry (`agent-factory worker`): environment -> store, queue, agent resolution,
+ * Powertools logger and metrics -> WorkerService. Environment validated with zod, once.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { allAgents, builtinAgents } from '../agents/index.js';
+import { QUEUE_NAMES } from '../config/queues.js';
+import { FactorCatalogue } from '../factors/catalogue.js';
+import { WorkerService, type WorkerHooks } from '../services/worker.js';
+import {
+  registryAgentResolver,
+  shippedAgentResolver,
+  type AgentResolver,
+  type WorkerLog,
+  type WorkerMetrics,
+} from '../services/worker-support.js';
+import { AgentRegistryService } from '../services/agent-registry.js';
+import { DynamoDbExecutionStore } from './aws/dynamodb-execution-store.js';
+import { SqsQueue } from './aws/sqs-queue.js';
+import { openDatabase } from './sql/database.js';
+import { SqlAgentRegistryStore } from './sql/agent-registry-store.js';
+
+const queueUrls = z.partialRecord(z.enum(QUEUE_NAMES), z.object({ url: z.url(), deadLetterUrl: z.url() }));
+
+const envSchema = z.object({
+  EXECUTION_TABLE_NAME: z.string().min(1),
+  /** JSON: {"P0":{"url":"https://sqs...","deadLetterUrl":"https://sqs..."}, ...}, set by the stack. */
+  QUEUE_URLS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(queueUrls),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Local or test endpoints (dynalite, a fake SQS); absent in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: z.url().optional(),
+  /** Tenant agents come from the registry in Aurora; without it only shipped agents run. */
+  DATABASE_URL: z.string().min(1).optional(),
+});
+export type WorkerEnv = z.output<typeof envSchema>;
+
+export class WorkerConfigError extends Error {
+  constructor(issues: readonly { path: PropertyKey[]; message: string }[]) {
+    super(
+      `Worker configuration is invalid: ${issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`,
+    );
+    this.name = 'WorkerConfigError';
+  }
+}
+
+export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new WorkerConfigError(r.error.issues);
+  return r.data;
+}
+
+export interface WorkerRuntime {
+  readonly worker: WorkerService;
+  readonly queue: SqsQueue;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {}): Promise<WorkerRuntime> {
+  // Explicit endpoints mean dynalite or a fake: they need some credentials, never real ones.
+  const local = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamo = new DynamoDBClient({
+    region: env.AWS_REGION,
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT, credentials: local } : {}),
+  });
+  const sqs = new SQSClient({
+    region: env.AWS_REGION,
+    ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT, credentials: local } : {}),
+  });
+  const logger = new Logger({ serviceName: 'glaf-worker' });
+  const metrics = new Metrics({ namespace: 'GLAF', serviceName: 'glaf-worker' });
+  const context = { factors: FactorCatalogue.builtin() };
+  const queue = new SqsQueue({ client: sqs, urls: env.QUEUE_URLS });
+  let agents: AgentResolver = shippedAgentResolver(allAgents());
+  let closeDb = () => Promise.resolve();
+  if (env.DATABASE_URL) {
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL });
+    const registry = new AgentRegistryService({
+      store: new SqlAgentRegistryStore(db.scope),
+      context,
+      builtins: builtinAgents(),
+    });
+    agents = registryAgentResolver(registry, builtinAgents(), context);
+    closeDb = () => db.close();
+  }
+  const worker = new WorkerService({
+    store: new DynamoDbExecutionStore({ client: dynamo, tableName: env.EXECUTION_TABLE_NAME }),
+    queue,
+    agents,
+    context,
+    hooks,
+    log: powertoolsLog(logger),
+    metrics: powertoolsMetrics(metrics),
+  });
+  return {
+    worker,
+    queue,
+    metrics,
+    logger,
+    close: async () => {
+      metrics.publishStoredMetrics();
+      dynamo.destroy();
+      sqs.destroy();
+      await closeDb();
+    },
+  };
+}
+
+export function powertoolsLog(logger: Logger): WorkerLog {
+  return {
+    info: (m, a = {}) => logger.info(m, a),
+    warn: (m, a = {}) => logger.warn(m, a),
+    error: (m, a = {}) => logger.error(m, a),
+  };
+}
+
+/** Buffered as EMF; the entry points publish them (end of invocation, or periodically). */
+export function powertoolsMetrics(metrics: Metrics): WorkerMetrics {
+  return { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) };
+}
