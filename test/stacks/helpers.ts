@@ -74,3 +74,17 @@ export function iamStringLike(pattern: string, value: string): boolean {
 export function substituteTags(pattern: string, tags: Readonly<Record<string, string>>): string {
   return pattern.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, k: string) => tags[k] ?? '\u0000no-tag');
 }
+
+/* Named assertion helpers (the lint rule knows `assert*`): thin wrappers over Template's checks. */
+export function assertHasResource(t: Template, type: string, props: unknown): void {
+  t.hasResourceProperties(type, props);
+}
+export function assertHasResourceDefinition(t: Template, type: string, definition: unknown): void {
+  t.hasResource(type, definition);
+}
+export function assertAllResources(t: Template, type: string, props: unknown): void {
+  t.allResourcesProperties(type, props);
+}
+export function assertResourceCount(t: Template, type: string, count: number): void {
+  t.resourceCountIs(type, count);
+}

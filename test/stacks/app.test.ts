@@ -1,0 +1,99 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stack, Stage } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT_NAMES } from '../../lib/config/app-config.js';
+import { SILO_TENANTS, assertHasResource, buildEnvironment, template, withSilos } from './helpers.js';
+
+const STACKS = ['Keys', 'Network', 'Data', 'Events'];
+
+function stacksOf(stage: Stage): Stack[] {
+  return stage.node.children.filter((c): c is Stack => c instanceof Stack);
+}
+
+describe.each(ENVIRONMENT_NAMES)('the %s app with 3 silo tenants', (name) => {
+  const built = buildEnvironment(name, withSilos(name));
+  const stages = built.app.node.children.filter((c): c is Stage => c instanceof Stage);
+  afterAll(() => rmSync(built.app.outdir, { recursive: true, force: true }));
+
+  it('has a stage per region and per silo tenant, each with the foundation stacks', () => {
+    const cap = `${name[0]!.toUpperCase()}${name.slice(1)}`;
+    expect(stages.map((s) => s.node.id)).toEqual([
+      `${cap}-eu-west-1`,
+      `${cap}-eu-central-1`,
+      ...SILO_TENANTS.map((t) => `${cap}-Tenant-${t.tenantId.slice(0, 8)}`),
+    ]);
+    for (const stage of stages) expect(stacksOf(stage).map((s) => s.node.id)).toEqual(STACKS);
+    expect(built.silos.map((s) => [s.data.account, s.data.region])).toEqual(
+      SILO_TENANTS.map((t) => [t.account, t.homeRegion]),
+    );
+  });
+
+  it('synthesizes every stage offline, without bundling', () => {
+    for (const stage of stages) {
+      const assembly = stage.synth();
+      expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
+        STACKS.map((s) => `${stage.stageName}-${s}`).sort(),
+      );
+    }
+    // Bundling was skipped (setup.ts): no esbuild output (index.mjs) among the assets.
+    const assets = readdirSync(built.app.outdir).filter((d) => d.startsWith('asset.'));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const a of assets) expect(readdirSync(join(built.app.outdir, a))).not.toContain('index.mjs');
+  });
+
+  it('passes cdk-nag AwsSolutions with zero unacknowledged errors', () => {
+    const report = new AwsSolutionsChecks(built.app).validateScope(built.app);
+    const errors = report.violations
+      .filter((v) => v.severity === 'error')
+      .map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('puts the permission boundary on every role and tags every stack', () => {
+    for (const stage of stages) {
+      for (const stack of stacksOf(stage)) {
+        const t = template(stack);
+        const roles = t.findResources('AWS::IAM::Role');
+        for (const [id, role] of Object.entries(roles)) {
+          expect({
+            id,
+            boundary: (role.Properties as { PermissionsBoundary?: unknown }).PermissionsBoundary,
+          }).toEqual({
+            id,
+            boundary: { Ref: expect.stringMatching(/^PermissionBoundary/) as unknown },
+          });
+        }
+        assertHasResource(t, 'AWS::IAM::ManagedPolicy', {
+          Description: Match.stringLikeRegexp('permission boundary'),
+        });
+      }
+    }
+  });
+});
+
+describe('the platform function', () => {
+  const t = template(buildEnvironment('dev').primary.data);
+
+  it('is arm64 Node 22 with tracing, JSON logs, source maps and Powertools settings', () => {
+    assertHasResource(t, 'AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'migrate',
+          POWERTOOLS_METRICS_NAMESPACE: 'GlAgentFactory',
+        }),
+      },
+    });
+  });
+
+  it('writes to its own encrypted log group with retention', () => {
+    assertHasResource(t, 'AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: Match.anyValue() });
+  });
+});
