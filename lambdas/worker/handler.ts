@@ -95,6 +95,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       worker: rt.worker,
       queue: rt.queue,
       queueOf: queueOfArn(env.QUEUE_URLS),
+      log: powertoolsLog(rt.logger),
     })(event, context);
   } finally {
     rt.metrics.publishStoredMetrics();
