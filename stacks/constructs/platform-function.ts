@@ -17,6 +17,15 @@ import { Construct } from 'constructs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Import rewrites for the bundle. @platformatic/wasm-utils (used by @platformatic/kafka) reads
+ * `../dist/native.wasm` next to its module at import time, a file a single-file bundle does not
+ * have; its `bundled` entry carries the same WebAssembly inline.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+};
+
 export interface PlatformFunctionProps {
   /** Handler file relative to the repository root, e.g. `lambdas/migrate/handler.ts`. */
   readonly entry: string;
@@ -97,6 +106,9 @@ export class PlatformFunction extends Construct {
         minify: true,
         sourceMap: true,
         bundleAwsSDK: true,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         mainFields: ['module', 'main'],
         // CommonJS dependencies (pg, ...) call require(): give the ESM bundle one.
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
