@@ -1,6 +1,6 @@
 /**
- * EventBridge publisher. PutEvents takes at most 10 entries, so events go in chunks of 10,
- * in order. PutEvents is not all-or-nothing: each entry may fail on its own (throttling,
+ * EventBridge publisher. PutEvents takes at most 10 entries and 256 KiB, so events go in
+ * chunks within both limits (eventbridge-entries.ts), in order. PutEvents is not all-or-nothing: each entry may fail on its own (throttling,
  * internal errors), so failed entries are retried with exponential backoff and jitter up
  * to `maxAttempts`, then handed to the dead-letter queue. `Detail` is the whole envelope,
  * `DetailType` the event type and `Source` 'glaf', so rules can match on either.
@@ -14,9 +14,7 @@ import { EVENT_SOURCE } from '../../domain/events/catalogue.js';
 import type { DomainEvent } from '../../domain/events/envelope.js';
 import { validateEvents } from '../../domain/events/validate.js';
 import type { EventBus, EventDeadLetterQueue, PublishFailure, PublishResult } from '../../ports/event-bus.js';
-
-/** The PutEvents limit. */
-export const PUT_EVENTS_MAX_ENTRIES = 10;
+import { chunkEntries, entrySize, PUT_EVENTS_MAX_BYTES } from './eventbridge-entries.js';
 
 export interface EventBridgeBusOptions {
   readonly client: EventBridgeClient;
@@ -49,10 +47,16 @@ export class EventBridgeBus implements EventBus {
 
   async publish(events: readonly DomainEvent[]): Promise<PublishResult> {
     const valid = validateEvents(events);
+    const entries = valid.map((e) => this.entryOf(e));
+    const { chunks, oversized } = chunkEntries(entries);
     const published: string[] = [];
-    const exhausted: PublishFailure[] = [];
-    for (let i = 0; i < valid.length; i += PUT_EVENTS_MAX_ENTRIES) {
-      const outcome = await this.putChunk(valid.slice(i, i + PUT_EVENTS_MAX_ENTRIES));
+    const exhausted: PublishFailure[] = oversized.map((i) => ({
+      event: valid[i]!,
+      code: 'EntryTooLarge',
+      reason: `the entry is ${entrySize(entries[i]!)} bytes; PutEvents accepts at most ${PUT_EVENTS_MAX_BYTES}`,
+    }));
+    for (const chunk of chunks) {
+      const outcome = await this.putChunk(chunk.map((i) => valid[i]!));
       published.push(...outcome.published);
       exhausted.push(...outcome.failed);
     }
@@ -89,14 +93,8 @@ export class EventBridgeBus implements EventBus {
 
   /** One PutEvents call; returns the entries that failed (all of them when the call throws). */
   private async put(events: readonly DomainEvent[]): Promise<PublishFailure[]> {
-    const entries: PutEventsRequestEntry[] = events.map((e) => ({
-      EventBusName: this.options.eventBusName,
-      Source: EVENT_SOURCE,
-      DetailType: e.type,
-      Detail: JSON.stringify(e),
-      Time: new Date(e.time),
-    }));
     try {
+      const entries = events.map((e) => this.entryOf(e));
       const out = await this.options.client.send(new PutEventsCommand({ Entries: entries }));
       const results = out.Entries ?? [];
       return events.flatMap((event, i) => {
@@ -112,6 +110,16 @@ export class EventBridgeBus implements EventBus {
       const reason = error instanceof Error ? error.message : String(error);
       return events.map((event) => ({ event, code, reason }));
     }
+  }
+
+  private entryOf(e: DomainEvent): PutEventsRequestEntry {
+    return {
+      EventBusName: this.options.eventBusName,
+      Source: EVENT_SOURCE,
+      DetailType: e.type,
+      Detail: JSON.stringify(e),
+      Time: new Date(e.time),
+    };
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
