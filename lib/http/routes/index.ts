@@ -8,6 +8,7 @@ import { agentRoutes } from './agents.js';
 import { auditRoutes } from './audit.js';
 import { executionRoutes } from './executions.js';
 import { factorRoutes } from './factors.js';
+import { systemRoutes } from './system.js';
 import { tenantRoutes } from './tenants.js';
 import { usageRoutes } from './usage.js';
 
@@ -20,4 +21,5 @@ export const resourceRoutes: readonly AnyRoute[] = [
   ...usageRoutes,
 ];
 
-export const routes: readonly AnyRoute[] = [...resourceRoutes];
+// The OpenAPI route documents the whole table, itself included, so it reads it lazily.
+export const routes: readonly AnyRoute[] = [...systemRoutes(() => routes), ...resourceRoutes];
