@@ -13,12 +13,24 @@ export interface CacheLevel {
   delete(key: string): Promise<void>;
 }
 
-/** A level shared by processes, with the lock that lets only one of them compute a key. */
+/** What a shared level answers when asked for a key: its value, or who computes it. */
+export type LockOrValue =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'locked'; readonly token: string }
+  | { readonly kind: 'busy' };
+
+/**
+ * A level shared by processes, with the per-key lock that lets only one of them compute.
+ * Both calls are single atomic round trips, so a miss costs two and a hit one.
+ */
 export interface SharedCacheLevel extends CacheLevel {
-  /** A token when this caller now holds the key's compute lock, undefined when another does. */
-  tryLock(key: string, ttlMs: number): Promise<string | undefined>;
-  /** Releases the lock only if `token` still holds it (an expired lock may have moved on). */
-  unlock(key: string, token: string): Promise<void>;
+  /** The value when present; else the key's compute lock for this caller; else `busy`. */
+  getOrLock(key: string, lockTtlMs: number): Promise<LockOrValue>;
+  /**
+   * Stores `value` (when given) and frees the lock, if `token` still holds it: a holder
+   * whose lock expired must not free its successor's lock.
+   */
+  release(key: string, token: string, value?: string): Promise<void>;
 }
 
 /** Where a request's value came from. `waited`: another request's computation, here or elsewhere. */

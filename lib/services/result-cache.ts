@@ -89,18 +89,14 @@ export class TwoLevelResultCache implements ResultCache {
 
   private async load<T>(key: string, compute: () => Promise<T>): Promise<Loaded> {
     const l2 = this.options.l2;
-    const found = l2 ? await this.l2Try(() => l2.get(key)) : undefined;
-    const loaded: Loaded =
-      found !== undefined
-        ? { text: found, source: 'l2' }
-        : l2
-          ? await this.computeOnce(l2, key, compute)
-          : { text: await this.run(compute), source: 'computed' };
+    const loaded = l2
+      ? await this.computeOnce(l2, key, compute)
+      : { text: await this.run(compute), source: 'computed' as const };
     await this.options.l1.set(key, loaded.text);
     return loaded;
   }
 
-  /** Across processes: take the lock and compute, or wait for the holder's value. */
+  /** Across processes: read L2 or take the key's lock and compute, or wait for the holder. */
   private async computeOnce<T>(
     l2: SharedCacheLevel,
     key: string,
@@ -108,26 +104,22 @@ export class TwoLevelResultCache implements ResultCache {
   ): Promise<Loaded> {
     const deadline = Date.now() + this.maxWaitMs;
     let poll = 10;
-    for (;;) {
-      const token = await this.l2Try(() => l2.tryLock(key, this.lockTtlMs), null);
-      if (token === null) return { text: await this.run(compute), source: 'computed' }; // L2 down
-      if (token !== undefined) {
+    for (let round = 0; ; round++) {
+      const answer = await this.l2Try(() => l2.getOrLock(key, this.lockTtlMs), null);
+      if (answer === null) return { text: await this.run(compute), source: 'computed' }; // L2 down
+      if (answer.kind === 'value') return { text: answer.value, source: round === 0 ? 'l2' : 'waited' };
+      if (answer.kind === 'locked') {
+        let text: string | undefined;
         try {
-          // The previous holder may have finished between our read and our lock.
-          const done = await this.l2Try(() => l2.get(key));
-          if (done !== undefined) return { text: done, source: 'l2' };
-          const text = await this.run(compute);
-          await this.l2Try(() => l2.set(key, text));
+          text = await this.run(compute);
           return { text, source: 'computed' };
         } finally {
-          await this.l2Try(() => l2.unlock(key, token));
+          await this.l2Try(() => l2.release(key, answer.token, text)); // stores the value, if any
         }
       }
+      if (Date.now() > deadline) return { text: await this.run(compute), source: 'computed' };
       await this.sleep(poll);
       poll = Math.min(poll * 2, this.options.maxPollMs ?? 200);
-      const value = await this.l2Try(() => l2.get(key));
-      if (value !== undefined) return { text: value, source: 'waited' };
-      if (Date.now() > deadline) return { text: await this.run(compute), source: 'computed' };
     }
   }
 

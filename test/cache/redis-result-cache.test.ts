@@ -54,16 +54,36 @@ describe('result cache with L2 on real Redis', () => {
       expect(pttl).toBeLessThanOrEqual(60 * 60 * 1000);
     });
 
-    it('lock: one holder at a time; only the holding token releases it', async () => {
+    it('getOrLock: one lock holder at a time; only the holding token releases it', async () => {
       const l2 = new RedisResultCache({ redis: conn, prefix: redis.prefix });
-      const token = await l2.tryLock('k-lock', 10_000);
+      const first = await l2.getOrLock('k-lock', 10_000);
 
-      expect(token).toMatch(/^[0-9a-f]{32}$/);
-      expect(await l2.tryLock('k-lock', 10_000)).toBeUndefined();
-      await l2.unlock('k-lock', 'not-the-token');
-      expect(await l2.tryLock('k-lock', 10_000)).toBeUndefined();
-      await l2.unlock('k-lock', token!);
-      expect(await l2.tryLock('k-lock', 10_000)).toMatch(/^[0-9a-f]{32}$/);
+      expect(first).toEqual({ kind: 'locked', token: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown });
+      expect(await l2.getOrLock('k-lock', 10_000)).toEqual({ kind: 'busy' });
+      await l2.release('k-lock', 'not-the-token', '"intruder"');
+      expect(await l2.getOrLock('k-lock', 10_000)).toEqual({ kind: 'value', value: '"intruder"' });
+      await l2.delete('k-lock');
+      expect(await l2.getOrLock('k-lock', 10_000)).toEqual({ kind: 'busy' }); // still the first holder's
+      await l2.release('k-lock', first.kind === 'locked' ? first.token : '', '"done"');
+      expect(await l2.getOrLock('k-lock', 10_000)).toEqual({ kind: 'value', value: '"done"' });
+      expect(await conn.exists(`${redis.prefix}k-lock:lock`)).toBe(0);
+    });
+
+    it('release without a value frees the lock and stores nothing (failed computation)', async () => {
+      const l2 = new RedisResultCache({ redis: conn, prefix: redis.prefix });
+      const lock = await l2.getOrLock('k-fail', 10_000);
+      await l2.release('k-fail', lock.kind === 'locked' ? lock.token : '');
+      expect(await l2.get('k-fail')).toBeUndefined();
+      expect((await l2.getOrLock('k-fail', 10_000)).kind).toBe('locked');
+    });
+
+    it('getOrLock treats an entry past its expiry (on our clock) as absent', async () => {
+      const clock = manualClock();
+      const l2 = new RedisResultCache({ redis: conn, prefix: redis.prefix, clock: clock.now });
+      await l2.set('k-exp', '1');
+      expect(await l2.getOrLock('k-exp', 10_000)).toEqual({ kind: 'value', value: '1' });
+      clock.advance(60 * 60_000);
+      expect((await l2.getOrLock('k-exp', 10_000)).kind).toBe('locked');
     });
   });
 
@@ -126,11 +146,11 @@ describe('result cache with L2 on real Redis', () => {
       get: (k) => realB.get(k),
       set: (k, v) => realB.set(k, v),
       delete: (k) => realB.delete(k),
-      unlock: (k, t) => realB.unlock(k, t),
-      tryLock: async (k, ttl) => {
-        const token = await realB.tryLock(k, ttl);
-        if (token === undefined) bBlocked();
-        return token;
+      release: (k, t, v) => realB.release(k, t, v),
+      getOrLock: async (k, ttl) => {
+        const answer = await realB.getOrLock(k, ttl);
+        if (answer.kind === 'busy') bBlocked();
+        return answer;
       },
     };
     const A = await instance();
@@ -157,7 +177,7 @@ describe('result cache with L2 on real Redis', () => {
   it('takes over when the lock holder died: its lock expires and the next one computes', async () => {
     const key = hash('orphan');
     const dead = new RedisResultCache({ redis: conn, prefix: redis.prefix });
-    expect(await dead.tryLock(`{${TENANT}}:result:${key}`, 150)).toBeDefined(); // never released
+    expect((await dead.getOrLock(`{${TENANT}}:result:${key}`, 150)).kind).toBe('locked'); // never released
 
     const { cache } = await instance();
     const outcome = await cache.getOrCompute(TENANT, key, () => Promise.resolve('mine'));
