@@ -17,6 +17,11 @@ const Zone = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'an availabili
 /** Tenant ids are lower-case UUIDs: the same shape the tenant role's session tag must have. */
 export const TENANT_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** CloudWatch Logs accepts these retention periods only. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
 export const SiloTenantSchema = z
   .object({
     tenantId: z.string().regex(TENANT_ID_RE, 'tenantId: a lower-case UUID'),
@@ -52,7 +57,12 @@ export const EnvironmentConfigSchema = z
     siloTenants: z.array(SiloTenantSchema),
     /** Prod: deletion protection and RETAIN on every stateful resource. */
     protectData: z.boolean(),
-    logRetentionDays: z.number().int().positive(),
+    logRetentionDays: z
+      .number()
+      .refine(
+        (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+        'a CloudWatch Logs retention period',
+      ),
     aurora: z
       .object({
         minCapacity: z.number().min(0).max(256),

@@ -125,6 +125,11 @@ describe('environment configuration', () => {
       expect(() => validateEnvironments(bad)).toThrow(/siloTenants\.0\.tenantId.*siloTenants\.0\.account/);
     });
 
+    it('rejects a log retention CloudWatch Logs does not offer', () => {
+      const bad = { ...raw, dev: { ...ENVIRONMENTS.dev, logRetentionDays: 10 } };
+      expect(() => validateEnvironments(bad)).toThrow(/logRetentionDays: a CloudWatch Logs retention period/);
+    });
+
     it('rejects the primary region listed as a secondary', () => {
       const bad = { ...raw, staging: { ...ENVIRONMENTS.staging, secondaryRegions: ['eu-west-1'] } };
       expect(() => validateEnvironments(bad)).toThrow(/primary region cannot be a secondary/);

@@ -73,6 +73,30 @@ describe('DataStack (primary region)', () => {
       expect(JSON.stringify(source.asObject())).toMatch(/AuroraCluster/);
     });
 
+    it('admits only the proxy, the migration function and secret rotation to the cluster', () => {
+      const sg = Object.keys(t.findResources('AWS::EC2::SecurityGroup')).find((id) =>
+        id.startsWith('AuroraSecurityGroup'),
+      )!;
+      const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress'))
+        .map(
+          (r) =>
+            r.Properties as {
+              GroupId: unknown;
+              SourceSecurityGroupId?: { 'Fn::GetAtt': [string, string] };
+              CidrIp?: string;
+            },
+        )
+        .filter((p) => JSON.stringify(p.GroupId).includes(sg));
+      expect(ingress.map((p) => p.CidrIp)).toEqual([undefined, undefined, undefined]);
+      expect(
+        ingress.map((p) => p.SourceSecurityGroupId!['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '')).sort(),
+      ).toEqual([
+        'AuroraClusterProxyProxySecurityGroup',
+        'AuroraClusterRotationSingleUserSecurityGroup',
+        'MigrationSecurityGroup',
+      ]);
+    });
+
     it('fronts the cluster with an RDS Proxy requiring IAM auth and TLS', () => {
       assertHasResource(t, 'AWS::RDS::DBProxy', {
         EngineFamily: 'POSTGRESQL',
