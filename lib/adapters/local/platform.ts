@@ -29,6 +29,8 @@ export interface LocalPlatformOptions {
   readonly dataDir?: string;
   /** @default process.env.DATABASE_URL */
   readonly databaseUrl?: string;
+  /** Database role name prefix (roles are cluster-wide on a shared server). @default 'glaf' */
+  readonly rolePrefix?: string;
   /** @default process.env.REDIS_URL */
   readonly redisUrl?: string;
   /** @default process.env.DYNAMODB_ENDPOINT */
@@ -68,6 +70,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
+    ...(options.rolePrefix ? { rolePrefix: options.rolePrefix } : {}),
   });
   try {
     const { services } = composed;
