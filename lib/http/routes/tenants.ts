@@ -37,13 +37,8 @@ const onboardBody = z.strictObject({
 
 const tenantWithQuotas = tenantSchema.extend({ quotas: quotasSchema });
 
-/** Where offboarding writes the tenant's export; the composition provides it (file or S3). */
-export interface TenantExportServices {
-  readonly tenantExports?: TenantExportSink;
-}
-
 function exportSinkOf(ctx: RequestContext): TenantExportSink {
-  const sink = (ctx.services as Partial<TenantExportServices>).tenantExports;
+  const sink = ctx.services.tenantExports;
   if (!sink) {
     throw new HttpProblem(
       503,

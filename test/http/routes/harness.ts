@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment -- JSON response bodies: the assertions are the type checks */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- JSON response bodies: the assertions are the type checks */
 /**
  * Route tests call the real middy handler (lib/http/lambda.ts) with API Gateway REST events,
  * over the real services: PGlite (in memory) and dynalite through createServices. The
@@ -6,20 +6,19 @@
  * `requestContext.authorizer` exactly as API Gateway passes the authorizer's flat context.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { FileExportSink } from '../../../lib/adapters/local/file-export-sink.js';
 import { InlineDispatcher } from '../../../lib/adapters/local/inline-dispatcher.js';
 import { builtinAgents } from '../../../lib/agents/index.js';
 import { createApiHandler } from '../../../lib/http/lambda.js';
 import { routes } from '../../../lib/http/routes/index.js';
-import type { TenantExportServices } from '../../../lib/http/routes/tenants.js';
 import { createServices, type AppServices, type ComposedServices } from '../../../lib/http/services.js';
 import type { Role } from '../../../lib/http/types.js';
 import type { ExecutionStore } from '../../../lib/ports/execution-store.js';
-import type { TenantExportSink } from '../../../lib/ports/tenant-store.js';
 import { ExecutionRunner } from '../../../lib/services/execution-runner.js';
 import { ExecutionService } from '../../../lib/services/executions.js';
 
@@ -57,19 +56,12 @@ export interface Api {
   close(): Promise<void>;
 }
 
-/** A real sink: writes the export to a file, as the local platform does. */
-function fileSink(dir: string): TenantExportSink {
-  return {
-    put: (tenantId, json) => {
-      const path = join(dir, `${tenantId}.json`);
-      writeFileSync(path, json, { mode: 0o600 });
-      return Promise.resolve(`file://${path}`);
-    },
-  };
-}
-
 export async function startApi(): Promise<Api> {
-  const composed: ComposedServices = await createServices({ dataDir: 'memory' });
+  const exportsDir = mkdtempSync(join(tmpdir(), 'glaf-exports-'));
+  const composed: ComposedServices = await createServices({
+    dataDir: 'memory',
+    tenantExports: new FileExportSink(exportsDir),
+  });
   const base = composed.services;
   // The same services as composed, with a dispatcher the tests can wait on.
   const runner = new ExecutionRunner({
@@ -79,8 +71,7 @@ export async function startApi(): Promise<Api> {
     context: { factors: base.catalogue },
   });
   const dispatcher = new InlineDispatcher(runner);
-  const exportsDir = mkdtempSync(join(tmpdir(), 'glaf-exports-'));
-  const services: AppServices & TenantExportServices = {
+  const services: AppServices = {
     ...base,
     executions: new ExecutionService({
       store: composed.executionStore,
@@ -88,7 +79,6 @@ export async function startApi(): Promise<Api> {
       runner,
       dispatcher,
     }),
-    tenantExports: fileSink(exportsDir),
   };
   const handler = createApiHandler(routes, () => services, {
     logger: new Logger({ serviceName: 'route-tests', logLevel: 'SILENT' }),
