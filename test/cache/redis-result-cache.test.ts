@@ -41,7 +41,7 @@ describe('result cache with L2 on real Redis', () => {
     redis = openTestRedis();
     conn = await redis.connect();
   });
-  afterAll(async () => redis.close());
+  afterAll(async () => redis?.close());
 
   describe('RedisResultCache adapter', () => {
     it('stores under the prefix with a 1 h expiry in Redis', async () => {
@@ -203,7 +203,7 @@ describe('across real processes', () => {
   beforeAll(() => {
     redis = openTestRedis();
   });
-  afterAll(async () => redis.close());
+  afterAll(async () => redis?.close());
 
   it('two Node processes sharing one Redis compute a key once; counters exact', async () => {
     const key = hash('processes');
