@@ -58,12 +58,11 @@ export class DatabaseMigration extends Construct {
       logKey: props.logKey,
       copyIntoBundle: [{ from: MIGRATIONS_PATH, to: 'migrations' }],
       environment: {
-        DB_SECRET_ARN: props.cluster.secret!.secretArn,
         // Node 20+ Lambda runtimes do not trust the RDS CA unless told to (verify-full TLS).
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       },
     });
-    props.cluster.secret!.grantRead(this.handler.role);
+    this.handler.bindSecret('DB_SECRET_ARN', props.cluster.secret!);
     props.cluster.connections.allowDefaultPortFrom(sg, 'Migrations');
 
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler.function });

@@ -7,12 +7,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -134,9 +138,40 @@ export class PlatformFunction extends Construct {
     });
   }
 
-  /** Grants and environment variable together, so a function never gets one without the other. */
+  /** Sets one environment variable (for values that need no grant). */
   bindEnvironment(name: string, value: string): this {
     this.function.addEnvironment(name, value);
     return this;
+  }
+
+  /*
+   * bind*(): the grant and the environment variable together, so a function never gets the
+   * name of a resource without the right to use it, or a right it has no name for.
+   */
+
+  /** Table name in `name`; read or read-write item access (data key use included). */
+  bindTable(name: string, table: dynamodb.ITableV2, access: 'read' | 'readWrite'): this {
+    if (access === 'read') table.grantReadData(this.role);
+    else table.grantReadWriteData(this.role);
+    return this.bindEnvironment(name, table.tableName);
+  }
+
+  /** Queue URL in `name`; send, or receive-and-delete. */
+  bindQueue(name: string, queue: sqs.IQueue, access: 'send' | 'consume'): this {
+    if (access === 'send') queue.grantSendMessages(this.role);
+    else queue.grantConsumeMessages(this.role);
+    return this.bindEnvironment(name, queue.queueUrl);
+  }
+
+  /** Secret ARN in `name`; read access (and decrypt through Secrets Manager). */
+  bindSecret(name: string, secret: secretsmanager.ISecret): this {
+    secret.grantRead(this.role);
+    return this.bindEnvironment(name, secret.secretArn);
+  }
+
+  /** Event bus name in `name`; PutEvents. */
+  bindEventBus(name: string, bus: events.IEventBus): this {
+    bus.grantPutEventsTo(this.role);
+    return this.bindEnvironment(name, bus.eventBusName);
   }
 }

@@ -1,10 +1,13 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Stack, Stage } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../lib/config/app-config.js';
+import { PlatformFunction } from '../../stacks/constructs/platform-function.js';
 import { SILO_TENANTS, assertHasResource, buildEnvironment, template, withSilos } from './helpers.js';
 
 const STACKS = ['Keys', 'Network', 'Data', 'Events'];
@@ -91,6 +94,42 @@ describe('the platform function', () => {
         }),
       },
     });
+  });
+
+  it('binds a table and a queue: environment variable and grant together, role on the given path', () => {
+    // Prepare
+    const app = new App();
+    const stack = new Stack(app, 'Fn', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const table = new dynamodb.TableV2(stack, 'Table', {
+      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+    });
+    const queue = new sqs.Queue(stack, 'Queue');
+
+    // Act
+    new PlatformFunction(stack, 'Api', {
+      entry: 'lambdas/migrate/handler.ts',
+      serviceName: 'api',
+      rolePath: '/glaf/dev/api/',
+    })
+      .bindTable('TABLE_NAME', table, 'read')
+      .bindQueue('QUEUE_URL', queue, 'send');
+
+    // Assess
+    const t = Template.fromStack(stack);
+    assertHasResource(t, 'AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: { Ref: Match.anyValue() },
+          QUEUE_URL: { Ref: Match.anyValue() },
+        }),
+      },
+    });
+    assertHasResource(t, 'AWS::IAM::Role', { Path: '/glaf/dev/api/' });
+    const policy = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(policy).toContain('dynamodb:GetItem');
+    expect(policy).not.toContain('dynamodb:PutItem');
+    expect(policy).toContain('sqs:SendMessage');
+    expect(policy).not.toContain('sqs:DeleteMessage');
   });
 
   it('writes to its own encrypted log group with retention', () => {
