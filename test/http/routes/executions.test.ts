@@ -164,7 +164,8 @@ describe('execution routes', () => {
 
     it('refuses limit outside 1..100 and an unknown status', async () => {
       const as = member(a, 'viewer');
-      for (const query of [{ limit: '0' }, { limit: '101' }, { status: 'DONE' }]) {
+      const queries: Record<string, string>[] = [{ limit: '0' }, { limit: '101' }, { status: 'DONE' }];
+      for (const query of queries) {
         const res = await api.call('GET', '/v1/executions', { as, query });
         expect(res.status).toBe(400);
       }
@@ -206,6 +207,23 @@ describe('execution routes', () => {
       // B's cancel did not touch A's pending execution.
       const still = await api.call('GET', `/v1/executions/${pending}`, { as: member(a, 'viewer') });
       expect(still.body.status).toBe('PENDING');
+    });
+
+    it("refuses tenant A's list cursor to tenant B", async () => {
+      for (let i = 0; i < 2; i++)
+        await run(a, { agent_id: 'fuel-emissions', input: smallInput, mode: 'sync' });
+      const page = await api.call('GET', '/v1/executions', {
+        as: member(a, 'viewer'),
+        query: { limit: '1' },
+      });
+      const cursor = page.body.next_cursor as string;
+      expect(cursor).toEqual(expect.any(String));
+      const stolen = await api.call('GET', '/v1/executions', {
+        as: member(b, 'viewer'),
+        query: { limit: '1', cursor },
+      });
+      expect(stolen.status).toBe(400);
+      expect(stolen.text).not.toContain('987654');
     });
 
     it('answers 400 for a malformed execution id', async () => {
