@@ -5,7 +5,7 @@
  * DATABASE_URL, a DynamoDB client and a table name. Same services either way.
  */
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store.js';
 import { ensureTable } from '../adapters/aws/dynamodb-table.js';
@@ -45,6 +45,8 @@ export interface AppServices {
   readonly clock: () => Date;
   /** Where offboarding writes a tenant's export; absent = offboarding answers 503. */
   readonly tenantExports?: TenantExportSink;
+  /** Readiness probe for `GET /ready`: the database and the execution table answer (throws if not). */
+  readonly ready?: () => Promise<boolean>;
 }
 
 export interface ServicesConfig {
@@ -127,6 +129,11 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       limiter,
       clock,
       ...exportSink(config, dataDir, inMemory, clock),
+      ready: async () => {
+        await database.client.query('select 1');
+        await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+        return true;
+      },
     };
     return { services, database, executionStore, close };
   } catch (err) {
