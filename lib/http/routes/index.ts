@@ -5,6 +5,8 @@
 import type { AnyRoute } from '../router.js';
 
 import { agentRoutes } from './agents.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { executionRoutes } from './executions.js';
 import { factorRoutes } from './factors.js';
@@ -19,7 +21,12 @@ export const resourceRoutes: readonly AnyRoute[] = [
   ...factorRoutes,
   ...auditRoutes,
   ...usageRoutes,
+  ...apiKeyRoutes,
 ];
 
 // The OpenAPI route documents the whole table, itself included, so it reads it lazily.
-export const routes: readonly AnyRoute[] = [...systemRoutes(() => routes), ...resourceRoutes];
+export const routes: readonly AnyRoute[] = [
+  ...systemRoutes(() => routes),
+  ...apiKeyRoutes,
+  ...resourceRoutes,
+];
