@@ -59,24 +59,22 @@ export class TenantRole extends Construct {
       throw new Error(`trustedRolePath '${props.trustedRolePath}' must look like /glaf/prod/api/`);
     }
     const trustedArn = `arn:${stack.partition}:iam::${stack.account}:role${props.trustedRolePath}*`;
+    // Both AssumeRole and TagSession demand the tag: an untagged session is never issued.
+    const tagged = {
+      ArnLike: { 'aws:PrincipalArn': trustedArn },
+      Null: { [`aws:RequestTag/${TENANT_TAG}`]: 'false' },
+      StringLike: { [`aws:RequestTag/${TENANT_TAG}`]: TENANT_TAG_PATTERN },
+    };
     this.role = new iam.Role(this, 'Role', {
       description: 'Tenant-scoped role assumed per request with the tenant_id session tag (ABAC)',
-      assumedBy: new iam.AccountPrincipal(stack.account).withConditions({
-        ArnLike: { 'aws:PrincipalArn': trustedArn },
-      }),
+      assumedBy: new iam.AccountPrincipal(stack.account).withConditions(tagged),
     });
-    const trust = this.role.assumeRolePolicy!;
     // Tagging the session: only the tenant_id key, present, shaped like a UUID.
-    trust.addStatements(
+    this.role.assumeRolePolicy!.addStatements(
       new iam.PolicyStatement({
         actions: ['sts:TagSession'],
         principals: [new iam.AccountPrincipal(stack.account)],
-        conditions: {
-          ArnLike: { 'aws:PrincipalArn': trustedArn },
-          Null: { [`aws:RequestTag/${TENANT_TAG}`]: 'false' },
-          StringLike: { [`aws:RequestTag/${TENANT_TAG}`]: TENANT_TAG_PATTERN },
-          'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG] },
-        },
+        conditions: { ...tagged, 'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG] } },
       }),
     );
 

@@ -81,6 +81,10 @@ describe('TenantRole', () => {
       );
       expect(JSON.stringify(tag.Condition!.ArnLike!['aws:PrincipalArn'])).toContain(':role/glaf/test/api/*');
       expect(iamStringLike('arn:aws:iam::123456789012:role/glaf/test/api/*', apiArn)).toBe(true);
+      expect(assume.Condition).toMatchObject({
+        Null: { 'aws:RequestTag/tenant_id': 'false' },
+        StringLike: { 'aws:RequestTag/tenant_id': TENANT_TAG_PATTERN },
+      });
       expect(tag.Condition).toMatchObject({
         Null: { 'aws:RequestTag/tenant_id': 'false' },
         StringLike: { 'aws:RequestTag/tenant_id': TENANT_TAG_PATTERN },
