@@ -106,4 +106,25 @@ program
       ),
   );
 
+program
+  .command('worker')
+  .description(
+    'run the queue worker (Fargate entry): weighted P0..P3 long polling; SIGTERM drains within 30 s',
+  )
+  .option('--concurrency <n>', 'executions handled at once', positiveInt, 4)
+  .action(async (opts: { concurrency: number }) => {
+    // Loaded on demand so other commands do not pay for the AWS SDK clients.
+    const { workerCommand } = await import('../lib/cli/worker.js');
+    finish(await workerCommand(out, { concurrency: opts.concurrency }));
+  });
+
+program
+  .command('redrive')
+  .description('move dead-lettered messages back to their queue (P0, P1, P2, P3, batch or all)')
+  .argument('[queue]', 'which queue', 'all')
+  .action(async (queue: string) => {
+    const { redriveCommand } = await import('../lib/cli/redrive.js');
+    finish(await redriveCommand(out, queue));
+  });
+
 await program.parseAsync(process.argv);

@@ -65,6 +65,24 @@ export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
   return r.data;
 }
 
+/** Only the queues (the redrive command): QUEUE_URLS, AWS_REGION, SQS_ENDPOINT. */
+export function openQueueFromEnv(env: NodeJS.ProcessEnv = process.env): { queue: SqsQueue; close(): void } {
+  const r = envSchema.pick({ QUEUE_URLS: true, AWS_REGION: true, SQS_ENDPOINT: true }).safeParse(env);
+  if (!r.success) throw new WorkerConfigError(r.error.issues);
+  const client = sqsClient(r.data);
+  return { queue: new SqsQueue({ client, urls: r.data.QUEUE_URLS }), close: () => client.destroy() };
+}
+
+// Explicit endpoints mean dynalite or a fake: they need some credentials, never real ones.
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function sqsClient(env: Pick<WorkerEnv, 'AWS_REGION' | 'SQS_ENDPOINT'>): SQSClient {
+  return new SQSClient({
+    region: env.AWS_REGION,
+    ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT, credentials: LOCAL_CREDENTIALS } : {}),
+  });
+}
+
 export interface WorkerRuntime {
   readonly worker: WorkerService;
   readonly queue: SqsQueue;
@@ -74,16 +92,11 @@ export interface WorkerRuntime {
 }
 
 export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {}): Promise<WorkerRuntime> {
-  // Explicit endpoints mean dynalite or a fake: they need some credentials, never real ones.
-  const local = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamo = new DynamoDBClient({
     region: env.AWS_REGION,
-    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT, credentials: local } : {}),
+    ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT, credentials: LOCAL_CREDENTIALS } : {}),
   });
-  const sqs = new SQSClient({
-    region: env.AWS_REGION,
-    ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT, credentials: local } : {}),
-  });
+  const sqs = sqsClient(env);
   const logger = new Logger({ serviceName: 'glaf-worker' });
   const metrics = new Metrics({ namespace: 'GLAF', serviceName: 'glaf-worker' });
   const context = { factors: FactorCatalogue.builtin() };

@@ -5,7 +5,9 @@
  * progresses while P0 is busy. An empty preferred queue falls through to the others in
  * priority order, so no poll is wasted. When every queue is empty it long-polls all four at
  * once and keeps what arrives first. stop(): no new receives; in-flight work gets the grace
- * period to finish, then is released (RUNNING -> PENDING, message visible again).
+ * period to finish, then is released (RUNNING -> PENDING, message visible again). A long poll
+ * cut short at shutdown may still have taken a message server-side; SQS shows it again after
+ * its visibility timeout, so it is delayed, never lost.
  */
 import {
   POLL_WEIGHTS,

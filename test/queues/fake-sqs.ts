@@ -40,7 +40,10 @@ export interface FakeSqs {
 export async function startFakeSqs(backing: MemoryQueue): Promise<FakeSqs> {
   const calls: string[] = [];
   const server: Server = createServer((req, res) => {
-    void handle(req).then(
+    // A client that hangs up (aborted long poll) ends the wait, so no message is taken for nobody.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    void handle(req, gone.signal).then(
       (out) => reply(200, out),
       (err: unknown) => {
         const fault = err instanceof SqsFault ? err : new SqsFault('InternalError', String(err));
@@ -70,7 +73,7 @@ export async function startFakeSqs(backing: MemoryQueue): Promise<FakeSqs> {
     return { queue, dead };
   };
 
-  async function handle(req: IncomingMessage): Promise<unknown> {
+  async function handle(req: IncomingMessage, signal: AbortSignal): Promise<unknown> {
     const op = String(req.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '');
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -100,6 +103,7 @@ export async function startFakeSqs(backing: MemoryQueue): Promise<FakeSqs> {
           maxMessages: Number(body.MaxNumberOfMessages ?? 1),
           waitTimeMs: Number(body.WaitTimeSeconds ?? 0) * 1000,
           visibilityTimeoutMs: Number(body.VisibilityTimeout ?? 30) * 1000,
+          signal,
         });
         return {
           Messages: messages.map((m) => ({

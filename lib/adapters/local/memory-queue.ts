@@ -61,9 +61,11 @@ export class MemoryQueue implements Queue {
     const visibilityMs = options.visibilityTimeoutMs ?? QUEUES[queue].visibilityTimeoutSeconds * 1000;
     const deadline = Date.now() + (options.waitTimeMs ?? 0);
     for (;;) {
+      // An abandoned long poll takes nothing: the message would be hidden from everyone.
+      if (options.signal?.aborted) return [];
       const got = this.take(queue, ch, max, visibilityMs);
       const left = deadline - Date.now();
-      if (got.length > 0 || left <= 0 || options.signal?.aborted) return got;
+      if (got.length > 0 || left <= 0) return got;
       await this.waitFor(ch, left, options.signal);
     }
   }
