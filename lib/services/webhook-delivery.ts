@@ -10,6 +10,7 @@ import { SIGNATURE_HEADER, signWebhookPayload } from '../domain/webhook-signatur
 import type { WebhookDelivery, ExecutionStore } from '../ports/execution-store.js';
 import type { HttpSender, PinnedAddress } from '../ports/http-sender.js';
 
+/** The URL guard; a rejection carrying `transient: true` (DNS failure) is retried, others are final. */
 export interface UrlChecker {
   check(url: string): Promise<{ readonly url: URL; readonly pinned: PinnedAddress }>;
 }
@@ -51,6 +52,9 @@ export interface DeliveryResult {
 
 type Outcome = { status?: number; retry: boolean; ok: boolean };
 
+const isTransient = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'transient' in err && err.transient === true;
+
 /** Timeouts, throttling and server errors are worth retrying; other 4xx answers are final. */
 const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
@@ -65,8 +69,9 @@ async function attempt(
   let guarded;
   try {
     guarded = await deps.guard.check(target.url);
-  } catch {
-    return { retry: false, ok: false } satisfies Outcome; // now resolves somewhere private: never send
+  } catch (err) {
+    // Resolves somewhere forbidden now: final, never send. Does not resolve: DNS may recover.
+    return { retry: isTransient(err), ok: false } satisfies Outcome;
   }
   const timestamp = Math.floor(deps.clock().getTime() / 1000);
   try {

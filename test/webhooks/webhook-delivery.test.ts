@@ -155,6 +155,31 @@ describe.each(backends())('webhook delivery on %s', (backend) => {
     await rebinding.delete(tenant, webhook.id);
   });
 
+  it('retries when DNS fails for a moment (transient), unlike a forbidden answer', async () => {
+    let failures = 0;
+    const flaky = fx.service({
+      resolver: (host) =>
+        host === 'flaky.test' && failures++ === 1 // 0: registration, 1: first attempt
+          ? Promise.reject(new Error('EAI_AGAIN'))
+          : Promise.resolve([{ address: '127.0.0.1', family: 4 as const }]),
+    });
+    const { webhook } = await flaky.register(tenant, {
+      url: `http://flaky.test:${receiver.port}/hooks/in`,
+      events: ['webhook.test'],
+    });
+
+    const result = await flaky.sendTestPing(tenant, webhook.id);
+
+    expect(result.delivered).toBe(true);
+    expect(result.attempts.map((a) => [a.attempt, a.outcome, a.responseStatus])).toEqual([
+      [1, 'failed', undefined],
+      [2, 'delivered', 200],
+    ]);
+    expect(fx.sleeps).toEqual([1000]);
+    expect(receiver.requests).toHaveLength(1);
+    await flaky.delete(tenant, webhook.id);
+  });
+
   it('dispatch reaches only active webhooks subscribed to the event type', async () => {
     const other = await startReceiver();
     try {

@@ -33,9 +33,17 @@ export interface GuardedUrl {
   readonly pinned: PinnedAddress;
 }
 
-/** A URL a webhook may not call; the message says why and what is allowed. */
+/**
+ * A URL a webhook may not call; the message says why and what is allowed. `transient`:
+ * the host did not resolve (DNS may recover, so a delivery retries), as opposed to a
+ * host that resolves somewhere forbidden (final).
+ */
 export class WebhookUrlRefusedError extends ValidationError {
-  constructor(url: string, reason: string) {
+  constructor(
+    url: string,
+    reason: string,
+    readonly transient = false,
+  ) {
     const hint = 'webhooks may only call public http(s) addresses';
     super(
       [{ path: 'url', message: `${reason}: ${hint}` }],
@@ -84,9 +92,9 @@ export class UrlGuard {
     try {
       answers = await this.resolver(host);
     } catch {
-      throw new WebhookUrlRefusedError(shown, `host ${host} does not resolve`);
+      throw new WebhookUrlRefusedError(shown, `host ${host} does not resolve`, true);
     }
-    if (answers.length === 0) throw new WebhookUrlRefusedError(shown, `host ${host} has no addresses`);
+    if (answers.length === 0) throw new WebhookUrlRefusedError(shown, `host ${host} has no addresses`, true);
     return answers;
   }
 }
