@@ -37,7 +37,10 @@ export interface RelayReport {
   readonly marked: number;
   /** Rows left pending because the bus refused them or an earlier row of their tenant. */
   readonly retained: number;
-  /** Rows whose event fails its schema: left pending, never published (fix and redeploy). */
+  /**
+   * Rows whose event fails its schema: left pending and never published; this relay skips
+   * them from now on (a restarted relay reports them again). Fix the writer, then repair them.
+   */
   readonly invalid: readonly { readonly outboxId: number; readonly error: string }[];
 }
 
@@ -66,6 +69,8 @@ export function eventOfRow(row: Row): DomainEvent {
 
 export class OutboxRelay {
   private readonly batchSize: number;
+  /** Rows found invalid: skipped by later reads so they cannot fill every batch and stall the relay. */
+  private readonly invalidIds = new Set<number>();
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
@@ -81,8 +86,8 @@ export class OutboxRelay {
       if (!lock.rows[0]?.locked) return { locked: false, read: 0, marked: 0, retained: 0, invalid: [] };
       const { rows } = await tx.query<Row>(
         `select id, tenant_id, event_type, payload, created_at from outbox
-          where published_at is null order by id limit $1`,
-        [this.batchSize],
+          where published_at is null and not (id = any($2::bigint[])) order by id limit $1`,
+        [this.batchSize, [...this.invalidIds]],
       );
       return this.publishRows(tx, rows);
     });
@@ -97,6 +102,7 @@ export class OutboxRelay {
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
         invalid.push({ outboxId: Number(row.id), error: error.message });
+        this.invalidIds.add(Number(row.id));
       }
     }
     const result = await this.options.bus.publish(events.map((e) => e.event));
@@ -136,7 +142,8 @@ export class OutboxRelay {
         continue;
       }
       total += r.marked;
-      if (r.marked === 0) return total;
+      // Progress is a marked row or a newly skipped invalid one; none means done or a refusing bus.
+      if (r.marked === 0 && r.invalid.length === 0) return total;
     }
     return total;
   }

@@ -158,6 +158,22 @@ describe.each(backends())('OutboxRelay on %s', (backend) => {
     expect(await pendingIds()).toEqual([bad]);
   });
 
+  it('invalid rows do not stall the relay when they fill a whole batch', async () => {
+    const bad = await enqueue(tenants[0]!, 3, 'tenant.exploded');
+    const good = await enqueue(tenants[1]!, 2);
+    const relay = new OutboxRelay({ scope: db.scope, bus, batchSize: 3 });
+    const first = await relay.relayOnce();
+    expect(first).toMatchObject({ read: 3, marked: 0 });
+    expect(first.invalid.map((i) => i.outboxId)).toEqual(bad);
+    expect(await relay.relayOnce()).toMatchObject({ read: 2, marked: 2, invalid: [] });
+    expect(seen.map((e) => e.id)).toEqual(good.map(idOf));
+    expect(await pendingIds()).toEqual(bad);
+    await enqueue(tenants[0]!, 3, 'tenant.exploded');
+    const more = await enqueue(tenants[2]!, 1);
+    expect(await new OutboxRelay({ scope: db.scope, bus, batchSize: 3 }).drain()).toBe(1);
+    expect(seen.at(-1)!.id).toBe(idOf(more[0]!));
+  });
+
   it('two relays draining at once publish every event exactly once, in order per tenant', async () => {
     // Interleave tenants so every batch mixes them.
     for (let round = 0; round < 12; round++) for (const t of tenants) await enqueue(t);
