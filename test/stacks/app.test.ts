@@ -55,6 +55,34 @@ describe.each(ENVIRONMENT_NAMES)('the %s app with 3 silo tenants', (name) => {
     expect(errors).toEqual([]);
   });
 
+  it('encrypts every log group, queue, database, table, cache, bus and secret with a CMK', () => {
+    const required: Record<string, (p: Record<string, unknown>) => boolean> = {
+      'AWS::Logs::LogGroup': (p) => p.KmsKeyId !== undefined,
+      'AWS::SQS::Queue': (p) => p.KmsMasterKeyId !== undefined,
+      'AWS::RDS::DBCluster': (p) => p.StorageEncrypted === true && p.KmsKeyId !== undefined,
+      'AWS::DynamoDB::GlobalTable': (p) =>
+        (p.SSESpecification as { SSEType?: string } | undefined)?.SSEType === 'KMS',
+      'AWS::ElastiCache::ServerlessCache': (p) => p.KmsKeyId !== undefined,
+      'AWS::Events::EventBus': (p) => p.KmsKeyIdentifier !== undefined,
+      'AWS::SecretsManager::Secret': (p) => p.KmsKeyId !== undefined,
+    };
+    const unencrypted: string[] = [];
+    const seen = new Set<string>();
+    for (const stage of stages) {
+      for (const stack of stacksOf(stage)) {
+        for (const [type, ok] of Object.entries(required)) {
+          for (const [id, r] of Object.entries(template(stack).findResources(type))) {
+            seen.add(type);
+            if (!ok((r.Properties ?? {}) as Record<string, unknown>))
+              unencrypted.push(`${stack.node.path}/${id}`);
+          }
+        }
+      }
+    }
+    expect(unencrypted).toEqual([]);
+    expect([...seen].sort()).toEqual(Object.keys(required).sort());
+  });
+
   it('puts the permission boundary on every role and tags every stack', () => {
     for (const stage of stages) {
       for (const stack of stacksOf(stage)) {
@@ -72,6 +100,17 @@ describe.each(ENVIRONMENT_NAMES)('the %s app with 3 silo tenants', (name) => {
         assertHasResource(t, 'AWS::IAM::ManagedPolicy', {
           Description: Match.stringLikeRegexp('permission boundary'),
         });
+        const tenant = stage.node.id.includes('-Tenant-')
+          ? SILO_TENANTS.find((x) => stage.node.id.endsWith(x.tenantId.slice(0, 8)))!.tenantId
+          : 'pool';
+        const text = JSON.stringify(t.toJSON());
+        for (const tag of [
+          { Key: 'environment', Value: name },
+          { Key: 'team', Value: 'gl-agent-factory' },
+          { Key: 'tenant', Value: tenant },
+        ]) {
+          expect(text).toContain(JSON.stringify(tag));
+        }
       }
     }
   });
