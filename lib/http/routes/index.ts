@@ -6,7 +6,6 @@ import type { AnyRoute } from '../router.js';
 
 import { agentRoutes } from './agents.js';
 import { apiKeyRoutes } from './api-keys.js';
-import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { executionRoutes } from './executions.js';
 import { factorRoutes } from './factors.js';
@@ -25,8 +24,4 @@ export const resourceRoutes: readonly AnyRoute[] = [
 ];
 
 // The OpenAPI route documents the whole table, itself included, so it reads it lazily.
-export const routes: readonly AnyRoute[] = [
-  ...systemRoutes(() => routes),
-  ...apiKeyRoutes,
-  ...resourceRoutes,
-];
+export const routes: readonly AnyRoute[] = [...systemRoutes(() => routes), ...resourceRoutes];
