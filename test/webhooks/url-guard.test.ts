@@ -92,6 +92,19 @@ describe('UrlGuard', () => {
     });
   });
 
+  it('gives up on a resolver that never answers, as a transient failure', async () => {
+    const guard = new UrlGuard({ resolver: () => new Promise(() => undefined), resolveTimeoutMs: 20 });
+    await expect(guard.check('https://slow.example/')).rejects.toMatchObject({
+      transient: true,
+      message: expect.stringMatching(/does not resolve/) as unknown,
+    });
+  });
+
+  it('marks a forbidden answer as final, not transient', async () => {
+    const guard = new UrlGuard({ resolver: tableResolver({}) });
+    await expect(guard.check('http://10.0.0.1/')).rejects.toMatchObject({ transient: false });
+  });
+
   describe('allows public addresses', () => {
     it.each(['93.184.215.14', '8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111'])(
       'literal %s',

@@ -26,6 +26,8 @@ export interface UrlGuardOptions {
   readonly resolver?: Resolver;
   /** Local mode only: let webhooks call 127.0.0.0/8 and ::1 (e.g. a receiver on this laptop). */
   readonly allowLoopback?: boolean;
+  /** A slow DNS server must not hold a delivery worker. @default 5000 */
+  readonly resolveTimeoutMs?: number;
 }
 
 export interface GuardedUrl {
@@ -55,10 +57,12 @@ export class WebhookUrlRefusedError extends ValidationError {
 export class UrlGuard {
   private readonly resolver: Resolver;
   private readonly allowLoopback: boolean;
+  private readonly resolveTimeoutMs: number;
 
   constructor(options: UrlGuardOptions = {}) {
     this.resolver = options.resolver ?? systemResolver;
     this.allowLoopback = options.allowLoopback ?? false;
+    this.resolveTimeoutMs = options.resolveTimeoutMs ?? 5_000;
   }
 
   async check(raw: string | URL): Promise<GuardedUrl> {
@@ -89,10 +93,16 @@ export class UrlGuard {
 
   private async resolve(shown: string, host: string): Promise<readonly PinnedAddress[]> {
     let answers: readonly PinnedAddress[];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('DNS timeout')), this.resolveTimeoutMs).unref();
+    });
     try {
-      answers = await this.resolver(host);
+      answers = await Promise.race([this.resolver(host), timeout]);
     } catch {
       throw new WebhookUrlRefusedError(shown, `host ${host} does not resolve`, true);
+    } finally {
+      clearTimeout(timer);
     }
     if (answers.length === 0) throw new WebhookUrlRefusedError(shown, `host ${host} has no addresses`, true);
     return answers;
