@@ -1,12 +1,14 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../lib/config/app-config.js';
+import { addEnvironment } from '../../stacks/app-stage.js';
+import type { StageExtension } from '../../stacks/app-stage.js';
 import { PlatformFunction } from '../../stacks/constructs/platform-function.js';
 import { SILO_TENANTS, assertHasResource, buildEnvironment, template, withSilos } from './helpers.js';
 
@@ -113,6 +115,33 @@ describe.each(ENVIRONMENT_NAMES)('the %s app with 3 silo tenants', (name) => {
         }
       }
     }
+  });
+});
+
+describe('stage extensions', () => {
+  it('receive each stage foundation and add their stacks to it', () => {
+    // Prepare
+    const seen: string[] = [];
+    const extension: StageExtension = (stage, foundation) => {
+      seen.push(`${stage.node.id}:${foundation.role}`);
+      const api = new Stack(stage, 'Api', {
+        env: { account: foundation.data.account, region: foundation.region },
+      });
+      if (foundation.data.table) new CfnOutput(api, 'Table', { value: foundation.data.table.tableName });
+    };
+
+    // Act
+    const app = new App();
+    const stages = addEnvironment(app, withSilos('dev', SILO_TENANTS.slice(0, 1)), [extension]);
+
+    // Assess
+    expect(seen).toEqual(['Dev-eu-west-1:primary', 'Dev-eu-central-1:secondary', 'Dev-Tenant-11111111:silo']);
+    expect(stacksOf(stages[0]!).map((x) => x.node.id)).toEqual([...STACKS, 'Api']);
+    const api = stacksOf(stages[0]!)[4]!;
+    // The extension's stack references the data stack like any sibling stack.
+    const output = JSON.stringify(Template.fromStack(api).toJSON().Outputs);
+    expect(output).toMatch(/"Fn::ImportValue":"Dev-eu-west-1-Data:ExportsOutput/);
+    expect(api.dependencies.map((d) => d.node.id)).toContain('Data');
   });
 });
 
