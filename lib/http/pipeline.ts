@@ -137,11 +137,8 @@ export function admit(deps: PipelineDeps): Mw {
       const { route } = match;
       state.route = route;
       state.params = match.params;
-      state.logger = requestLogger(deps.logger, {
-        requestId: state.requestId,
-        tenantId: rawTenantId(event),
-        operationId: route.operationId,
-      });
+      // Persistent keys of this request's own child: one createChild per request is enough.
+      state.logger.appendPersistentKeys({ operationId: route.operationId });
       state.contentType = negotiateContentType(state.headers.accept);
       state.principal = principalFrom(event);
       checkAccess(route, state.principal);

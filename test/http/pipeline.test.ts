@@ -461,6 +461,20 @@ describe('logs and leaks', () => {
     expect(sink.lines.every((l) => !l.includes('Bearer'))).toBe(true);
   });
 
+  it('keeps the keys of each concurrent request on its own log lines', async () => {
+    const who = ['viewer', 'slow', 'viewer', 'service', 'viewer', 'developer', 'operator', 'viewer'];
+    const replies = await Promise.all(
+      who.map((name) => call(gateway.url, 'GET', '/v1/agents?limit=1', { headers: bearer(name) })),
+    );
+    const tenantOf: Record<string, string> = { slow: tenantSlow };
+    for (const [i, r] of replies.entries()) {
+      const name = who[i] ?? '';
+      const lines = logsOf(sink.lines, String(r.headers['x-request-id']));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line.tenantId).toBe(tenantOf[name] ?? tenantA);
+    }
+  });
+
   it('every captured output line is JSON', () => {
     expect(sink.lines.length).toBeGreaterThan(10);
     const notJson = sink.lines.filter((line) => {
