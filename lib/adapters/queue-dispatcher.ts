@@ -4,6 +4,7 @@
  * of up to 10), which is what lets one API process queue thousands per second.
  */
 import { PRIORITIES, type Priority } from '../config/queues.js';
+import { parseOrThrow } from '../domain/execution-request.js';
 import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
 import { executionMessageSchema, type ExecutionMessage, type Queue } from '../ports/queue.js';
 
@@ -19,9 +20,14 @@ export class QueueDispatcher implements ExecutionDispatcher {
 
   constructor(private readonly queue: Queue) {}
 
-  dispatch(tenantId: string, executionId: string, priority: ExecutionPriority): Promise<void> {
-    const message: ExecutionMessage = executionMessageSchema.parse({ v: 1, tenantId, executionId, priority });
-    return new Promise<void>((resolve, reject) => {
+  async dispatch(tenantId: string, executionId: string, priority: ExecutionPriority): Promise<void> {
+    const message: ExecutionMessage = parseOrThrow(executionMessageSchema, {
+      v: 1,
+      tenantId,
+      executionId,
+      priority,
+    });
+    await new Promise<void>((resolve, reject) => {
       const list = this.pending.get(priority) ?? [];
       list.push({ body: JSON.stringify(message), resolve, reject });
       this.pending.set(priority, list);
