@@ -10,9 +10,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
+import { SqsEventDeadLetterQueue } from '../../lib/adapters/aws/sqs-event-dead-letter.js';
 import { executionOf } from '../../lib/adapters/aws/dynamodb-execution-codec.js';
 import type { EventBus } from '../../lib/ports/event-bus.js';
 import { publishExecutionChanges, type KeyedChange } from '../../lib/services/execution-events.js';
@@ -60,13 +62,25 @@ export function createStreamHandler(bus: EventBus) {
 
 let handle: ReturnType<typeof createStreamHandler> | undefined;
 
-/** The deployed entry: EventBridge bus from EVENT_BUS_NAME, SDK client created once per container. */
+/**
+ * The deployed entry: EventBridge bus from EVENT_BUS_NAME; events it refuses after its
+ * retries go to the SQS queue EVENT_DLQ_URL when set, else the records are retried (and end
+ * in the function's on-failure destination). SDK clients are created once per container.
+ */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   if (!handle) {
     const eventBusName = process.env.EVENT_BUS_NAME;
     if (!eventBusName)
       throw new Error('EVENT_BUS_NAME is not set: the stream processor needs the bus to publish to');
-    handle = createStreamHandler(new EventBridgeBus({ client: new EventBridgeClient({}), eventBusName }));
+    const dlqUrl = process.env.EVENT_DLQ_URL;
+    const deadLetter = dlqUrl ? new SqsEventDeadLetterQueue(new SQSClient({}), dlqUrl) : undefined;
+    handle = createStreamHandler(
+      new EventBridgeBus({
+        client: new EventBridgeClient({}),
+        eventBusName,
+        ...(deadLetter ? { deadLetter } : {}),
+      }),
+    );
   }
   return handle(event);
 };
