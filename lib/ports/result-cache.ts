@@ -56,6 +56,11 @@ export interface CacheStats {
   readonly hitRatio: number;
 }
 
+/** Where counters go: Powertools `Metrics` fits (`addMetric(name, MetricUnit.Count, n)`). */
+export interface MetricsSink {
+  addMetric(name: string, unit: 'Count', value: number): void;
+}
+
 export interface ResultCache {
   getOrCompute<T>(
     tenantId: string,
@@ -63,4 +68,6 @@ export interface ResultCache {
     compute: () => Promise<T>,
   ): Promise<CacheOutcome<T>>;
   stats(): CacheStats;
+  /** Adds the counts since the previous call as Count metrics (ResultCacheL1Hits, ...). */
+  publishMetrics(sink: MetricsSink): void;
 }

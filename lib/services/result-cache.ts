@@ -14,6 +14,7 @@ import type {
   CacheOutcome,
   CacheSource,
   CacheStats,
+  MetricsSink,
   ResultCache,
   SharedCacheLevel,
 } from '../ports/result-cache.js';
@@ -37,6 +38,7 @@ type Loaded = { readonly text: string; readonly source: CacheSource };
 export class TwoLevelResultCache implements ResultCache {
   private readonly inflight = new Map<string, Promise<Loaded>>();
   private readonly counts = { l1: 0, l2: 0, waited: 0, computed: 0, errors: 0, l2Errors: 0 };
+  private published = { ...this.counts };
   private readonly lockTtlMs: number;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -85,6 +87,22 @@ export class TwoLevelResultCache implements ResultCache {
       l2Errors: c.l2Errors,
       hitRatio: ok === 0 ? 0 : (c.l1 + c.l2 + c.waited) / ok,
     };
+  }
+
+  publishMetrics(sink: MetricsSink): void {
+    const names: Record<keyof typeof this.counts, string> = {
+      l1: 'ResultCacheL1Hits',
+      l2: 'ResultCacheL2Hits',
+      waited: 'ResultCacheWaits',
+      computed: 'ResultCacheMisses',
+      errors: 'ResultCacheErrors',
+      l2Errors: 'ResultCacheL2Errors',
+    };
+    const now = { ...this.counts };
+    for (const k of Object.keys(names) as (keyof typeof names)[]) {
+      sink.addMetric(names[k], 'Count', now[k] - this.published[k]);
+    }
+    this.published = now;
   }
 
   private async load<T>(key: string, compute: () => Promise<T>): Promise<Loaded> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
 import { LruResultCache } from '../../lib/adapters/local/lru-result-cache.js';
 import { sha256Hex } from '../../lib/agents/provenance.js';
@@ -148,6 +149,53 @@ describe('TwoLevelResultCache with L1 only (local mode without Redis)', () => {
 
     expect(l1.entries).toBe(0);
     expect((await cache.getOrCompute(T1, hash('big'), big)).source).toBe('computed');
+  });
+
+  it('publishes the counts since the last publish as Count metrics', async () => {
+    const cache = new TwoLevelResultCache({ l1: new LruResultCache() });
+    const published: Record<string, number>[] = [];
+    const sink = () => {
+      const batch: Record<string, number> = {};
+      published.push(batch);
+      return {
+        addMetric: (name: string, unit: 'Count', value: number) => void (batch[`${name}/${unit}`] = value),
+      };
+    };
+    await cache.getOrCompute(T1, hash('m'), () => Promise.resolve(1));
+    await cache.getOrCompute(T1, hash('m'), () => Promise.resolve(1));
+    cache.publishMetrics(sink());
+    await cache.getOrCompute(T1, hash('m'), () => Promise.resolve(1));
+    cache.publishMetrics(sink());
+
+    expect(published).toEqual([
+      {
+        'ResultCacheL1Hits/Count': 1,
+        'ResultCacheL2Hits/Count': 0,
+        'ResultCacheWaits/Count': 0,
+        'ResultCacheMisses/Count': 1,
+        'ResultCacheErrors/Count': 0,
+        'ResultCacheL2Errors/Count': 0,
+      },
+      {
+        'ResultCacheL1Hits/Count': 1,
+        'ResultCacheL2Hits/Count': 0,
+        'ResultCacheWaits/Count': 0,
+        'ResultCacheMisses/Count': 0,
+        'ResultCacheErrors/Count': 0,
+        'ResultCacheL2Errors/Count': 0,
+      },
+    ]);
+  });
+
+  it('publishes into a Powertools Metrics instance (EMF)', async () => {
+    const cache = new TwoLevelResultCache({ l1: new LruResultCache() });
+    await cache.getOrCompute(T1, hash('emf'), () => Promise.resolve(1));
+    const metrics = new Metrics({ namespace: 'glaf-test', serviceName: 'result-cache' });
+
+    cache.publishMetrics(metrics);
+
+    const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+    expect(emf).toMatchObject({ ResultCacheMisses: 1, ResultCacheL1Hits: 0 });
   });
 
   it('refuses a key that is not a sha256 provenance hash', async () => {
