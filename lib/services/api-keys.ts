@@ -5,7 +5,8 @@
  *
  * Authentication must find a key before the tenant is known. It calls the SECURITY DEFINER
  * function `api_key_lookup(prefix)` (migration 0002) as the app role, inside the nil tenant
- * (no tenant rows visible), so the authorizer never needs the admin role's BYPASSRLS.
+ * (no tenant rows visible); `tenantStatus` reads the tenant's own row under RLS. So the
+ * authorizer never needs the admin role's BYPASSRLS.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -154,6 +155,17 @@ export class ApiKeyService {
       if (!rows[0]) throw new ApiKeyNotFoundError(id);
       return toApiKey(rows[0]);
     });
+  }
+
+  /**
+   * The tenant's status as the app role sees it (its own row only, through RLS), or null when
+   * there is no such tenant: the authorizer's check for JWTs, without the admin role.
+   */
+  async tenantStatus(tenantId: string): Promise<TenantStatus | null> {
+    const { rows } = await this.scope.withTenant(tenantId, (tx) =>
+      tx.query<{ status: TenantStatus }>('select status from tenants where id = $1', [tenantId]),
+    );
+    return rows[0]?.status ?? null;
   }
 
   /** Never throws for a bad key: the reason is for logs, the caller answers 401 either way. */

@@ -124,6 +124,11 @@ describe.each(backends())('ApiKeyService on %s', (backend) => {
     expect((await keys.authenticate(key)).ok).toBe(true);
   });
 
+  it('reads a tenant status under RLS as the app role (null for no such tenant)', async () => {
+    expect(await keys.tenantStatus(a)).toBe('active');
+    expect(await keys.tenantStatus('6f1c1e0b-8a1d-4c3e-9a57-1f0e2d3c4b5a')).toBeNull();
+  });
+
   it('the lookup function is the only door: the app role outside a tenant sees no key rows', async () => {
     const { apiKey } = await keys.create(a, { name: 'door', role: 'viewer' });
     const nil = '00000000-0000-0000-0000-000000000000';

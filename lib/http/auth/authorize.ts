@@ -10,7 +10,6 @@
  */
 import { FetchError } from 'aws-jwt-verify/error';
 import type { MemberRole } from '../../domain/roles.js';
-import { TenantNotFoundError } from '../../domain/tenant.js';
 import type { AppServices } from '../services.js';
 import type { AccessTokenVerifier } from './jwt-verifier.js';
 
@@ -20,8 +19,11 @@ export interface AuthorizerEvent {
   readonly methodArn?: string;
 }
 
-/** API Gateway allows only strings, numbers and booleans here: no nulls, no arrays. */
-export interface AuthorizerContext {
+/**
+ * API Gateway allows only strings, numbers and booleans here: no nulls, no arrays.
+ * A type alias (not an interface) so it fits `Record<string, string | number | boolean>`.
+ */
+export type AuthorizerContext = {
   readonly principalType: 'user' | 'api_key';
   readonly subject: string;
   /** '' for a platform admin acting without a tenant. */
@@ -29,7 +31,7 @@ export interface AuthorizerContext {
   /** Comma-separated. */
   readonly roles: string;
   readonly platformAdmin: 'true' | 'false';
-}
+};
 
 export interface AuthorizerResult {
   readonly principalId: string;
@@ -44,7 +46,7 @@ export type Authorize = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
 
 export interface AuthorizerDeps {
   readonly verifier: AccessTokenVerifier;
-  readonly services: Pick<AppServices, 'apiKeys' | 'tenants'>;
+  readonly services: Pick<AppServices, 'apiKeys'>;
   /** Refusals are logged with a reason, never with the token or key. */
   readonly logger?: { warn(message: string, extra: Record<string, unknown>): void };
 }
@@ -96,13 +98,9 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   }
 
   async function requireActiveTenant(tenantId: string): Promise<void> {
-    try {
-      const tenant = await deps.services.tenants.get(tenantId);
-      if (tenant.status !== 'active') throw new Refused(`tenant ${tenantId} is ${tenant.status}`);
-    } catch (err) {
-      if (err instanceof TenantNotFoundError) throw new Refused(`tenant ${tenantId} does not exist`);
-      throw err;
-    }
+    const status = await deps.services.apiKeys.tenantStatus(tenantId);
+    if (status === null) throw new Refused(`tenant ${tenantId} does not exist`);
+    if (status !== 'active') throw new Refused(`tenant ${tenantId} is ${status}`);
   }
 
   return async (event) => {

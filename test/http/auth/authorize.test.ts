@@ -48,7 +48,7 @@ describe('authorize (REQUEST authorizer)', () => {
     f = forge(dir);
     authorize = createAuthorizer({
       verifier: issuer.verifier(),
-      services: { tenants, apiKeys },
+      services: { apiKeys },
       logger: { warn: (message, extra) => warnings.push(JSON.stringify({ message, ...extra })) },
     });
   });
