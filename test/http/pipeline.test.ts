@@ -195,6 +195,12 @@ describe('routing (404, 405)', () => {
     }
   });
 
+  it('404 for a path that is not valid percent-encoding', async () => {
+    const r = await call(gateway.url, 'GET', '/v1/factors/%E0%A4%A', { headers: bearer('viewer') });
+    expect(r.status).toBe(404);
+    expect(problemOf(r).status).toBe(404);
+  });
+
   it('405 with Allow listing the methods of a known path', async () => {
     const r = await call(gateway.url, 'PUT', '/v1/agents', { headers: bearer('viewer') });
     expect(r.status).toBe(405);
