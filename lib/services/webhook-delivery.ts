@@ -50,7 +50,11 @@ export interface DeliveryResult {
   readonly attempts: readonly WebhookDelivery[];
 }
 
-type Outcome = { status?: number; retry: boolean; ok: boolean };
+interface Outcome {
+  readonly status?: number;
+  readonly retry: boolean;
+  readonly ok: boolean;
+}
 
 const isTransient = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && 'transient' in err && err.transient === true;
@@ -64,7 +68,7 @@ async function attempt(
   event: DomainEvent,
   body: string,
   n: number,
-) {
+): Promise<Outcome> {
   const timeoutMs = (deps.policy ?? DEFAULT_RETRY_POLICY).timeoutMs;
   let guarded;
   try {
