@@ -9,24 +9,26 @@
  *                                          store, claim, run, complete in DynamoDB)
  *   GET  /v1/agents at a fixed 500 req/s  (autocannon overallRate): p95 latency, aim < 10 ms
  *
- * Percentiles come from every response time autocannon reports (its own histogram has no
- * p95). Runs on the embedded PGlite, and also on PostgreSQL when BENCH_DATABASE_URL or
- * TEST_DATABASE_URL is set (a throw-away database). Env: BENCH_SECONDS (default 10),
- * BENCH_CONNECTIONS (default 10).
+ * The platform runs as `npm start` runs it (`agent-factory serve`, its own process, token and
+ * URL read from its banner) and the bare server in a process of its own, so autocannon does
+ * not share their event loop. Percentiles come from every response time autocannon reports
+ * (its histogram has no p95). Runs on the embedded PGlite, and also on PostgreSQL when
+ * BENCH_DATABASE_URL or TEST_DATABASE_URL is set (a throw-away database and role prefix).
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 10).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startLocalPlatform } from '../../lib/adapters/local/platform.js';
 import { DEMO_EXECUTION } from '../../lib/cli/serve.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const BIN = fileURLToPath(new URL('../../bin/agent-factory.js', import.meta.url));
 
 interface Target {
   readonly method: 'GET' | 'POST';
@@ -81,74 +83,82 @@ async function load(
   };
 }
 
-/** One real response, replayed byte for byte by the bare server. */
-interface Canned {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: Buffer;
-}
-
-async function capture(base: string, t: Target): Promise<Canned> {
+async function send(base: string, t: Target): Promise<{ status: number; contentType: string; body: string }> {
   const res = await fetch(`${base}${t.path}`, {
     method: t.method,
     headers: t.headers,
     ...(t.body ? { body: t.body } : {}),
   });
-  const body = Buffer.from(await res.arrayBuffer());
-  if (!res.ok) throw new Error(`${t.method} ${t.path} answered ${res.status}: ${body.toString('utf8')}`);
+  const body = await res.text();
+  if (!res.ok) throw new Error(`${t.method} ${t.path} answered ${res.status}: ${body}`);
   return { status: res.status, contentType: res.headers.get('content-type') ?? 'application/json', body };
 }
 
-async function bareServer(canned: Canned): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(canned.status, {
-        'content-type': canned.contentType,
-        'content-length': canned.body.length,
-      });
-      res.end(canned.body);
-    });
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+/** A child process; resolves once `ready` matches its output. Killed (whole group) by `stop`. */
+interface Child {
+  readonly proc: ChildProcess;
+  readonly output: string;
+  stop(): Promise<void>;
 }
 
-const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Child> {
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString('utf8');
+      if (ready.test(output)) resolve();
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before it was ready:\n${output}`)));
+  });
+  return {
+    proc,
+    get output() {
+      return output;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.kill('SIGINT');
+      }),
+  };
+}
+
+const BARE_SERVER = `
+import { createServer } from 'node:http';
+const body = Buffer.from(process.env.BODY, 'base64');
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(Number(process.env.STATUS), { 'content-type': process.env.CONTENT_TYPE, 'content-length': body.length });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 5000;
+server.listen(0, '127.0.0.1', () => console.log('listening on ' + server.address().port));
+process.on('SIGINT', () => server.close(() => process.exit(0)));
+`;
 
 interface Setup {
   readonly name: string;
-  readonly databaseUrl?: string;
-  readonly rolePrefix?: string;
+  readonly env: NodeJS.ProcessEnv;
 }
 
-/** One platform configuration: GET and sync POST against platform and bare server, then the fixed-rate GET. */
 async function benchOne(setup: Setup, rows: string[][]): Promise<Figures> {
   const dataDir = await mkdtemp(join(tmpdir(), 'glaf-bench-api-'));
-  const platform = await startLocalPlatform({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    logLevel: 'SILENT',
-    databaseUrl: setup.databaseUrl ?? '',
-    redisUrl: '',
-    ...(setup.rolePrefix ? { rolePrefix: setup.rolePrefix } : {}),
-  });
+  const serve = await startChild(
+    [BIN, 'serve', '--port', '0', '--data-dir', dataDir],
+    { ...process.env, REDIS_URL: '', POWERTOOLS_LOG_LEVEL: 'ERROR', ...setup.env },
+    /^curl /m,
+  );
   try {
-    // The demo tenant's default limit (600/min) would turn the bench into a 429 bench.
-    await platform.services.tenants.updateQuotas(
-      platform.demo.tenantId,
-      { apiCallsPerMinute: 1_000_000_000 },
-      'bench:api',
-    );
-    const token = await platform.mintToken({
-      tenantId: platform.demo.tenantId,
-      roles: ['admin'],
-      sub: 'bench',
-      ttlSeconds: 3600,
-    });
-    const base = `http://127.0.0.1:${platform.port}`;
+    const url = /running at http:\/\/localhost:(\d+)/.exec(serve.output)?.[1];
+    const token = /^export TOKEN=(\S+)$/m.exec(serve.output)?.[1];
+    if (!url || !token) throw new Error(`unexpected banner:\n${serve.output}`);
+    const base = `http://127.0.0.1:${url}`;
+    await raiseDemoQuota(dataDir, base, setup.env, token);
     const auth = { authorization: `Bearer ${token}` };
     const targets: [string, Target][] = [
       ['GET /v1/agents', { method: 'GET', path: '/v1/agents', headers: auth }],
@@ -162,13 +172,25 @@ async function benchOne(setup: Setup, rows: string[][]): Promise<Figures> {
         },
       ],
     ];
+    const script = join(dataDir, 'bare-server.mjs');
+    await writeFile(script, BARE_SERVER);
     for (const [name, t] of targets) {
-      const canned = await capture(base, t);
-      const bare = await bareServer(canned);
+      const canned = await send(base, t);
+      const bare = await startChild(
+        [script],
+        {
+          ...process.env,
+          BODY: Buffer.from(canned.body).toString('base64'),
+          STATUS: String(canned.status),
+          CONTENT_TYPE: canned.contentType,
+        },
+        /listening on \d+/,
+      );
       try {
+        const bareBase = `http://127.0.0.1:${/listening on (\d+)/.exec(bare.output)![1]}`;
         await load(base, t, { seconds: 2 }); // warm-up (JIT, caches, connections): discarded
         const api = await load(base, t);
-        const raw = await load(bare.url, t);
+        const raw = await load(bareBase, t);
         rows.push(row(setup.name, name, 'platform', api), row(setup.name, name, 'bare node:http', raw), [
           setup.name,
           name,
@@ -180,16 +202,42 @@ async function benchOne(setup: Setup, rows: string[][]): Promise<Figures> {
           '',
         ]);
       } finally {
-        bare.server.close();
+        await bare.stop();
       }
     }
     const fixed = await load(base, targets[0]![1], { overallRate: 500 });
     rows.push(row(setup.name, 'GET /v1/agents @ 500 req/s', 'platform', fixed));
     return fixed;
   } finally {
-    await platform.close();
+    await serve.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The demo tenant's default limit (600/min) would turn the bench into a 429 bench. */
+async function raiseDemoQuota(dataDir: string, base: string, env: NodeJS.ProcessEnv, token: string) {
+  const adminToken = await new Promise<string>((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 'token', '--platform-admin', '--data-dir', dataDir], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    proc.once('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`token exited ${code}`)),
+    );
+  });
+  const tenantId = (
+    JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as {
+      tenant_id: string;
+    }
+  ).tenant_id;
+  const res = await fetch(`${base}/v1/tenants/${tenantId}/quotas`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ api_calls_per_minute: 1_000_000_000 }),
+  });
+  if (!res.ok) throw new Error(`raising the demo quota: ${res.status} ${await res.text()}`);
 }
 
 /** A throw-away database and role prefix on the PostgreSQL server, dropped afterwards. */
@@ -206,17 +254,34 @@ async function withScratchDatabase<T>(baseUrl: string, fn: (s: Setup) => Promise
   const url = new URL(baseUrl);
   url.pathname = `/${db}`;
   try {
-    return await fn({ name: 'PostgreSQL', databaseUrl: url.toString(), rolePrefix: prefix });
+    return await fn({
+      name: 'PostgreSQL',
+      env: { DATABASE_URL: url.toString(), GLAF_DB_ROLE_PREFIX: prefix },
+    });
   } finally {
     await admin(`drop database if exists ${db} with (force)`);
     for (const r of ['app', 'admin', 'owner']) await admin(`drop role if exists ${prefix}_${r}`);
   }
 }
 
+const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function row(db: string, name: string, server: string, f: Figures): string[] {
+  const bad = f.non2xx + f.errors;
+  return [db, name, server, fmt(f.rps, 0), fmt(f.p50), fmt(f.p95), fmt(f.p99), bad ? String(bad) : '0'];
+}
+
+function print(rows: readonly string[][]): void {
+  const header = ['sql', 'request', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx/err'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  for (const r of all) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+}
+
 async function main(): Promise<void> {
   const rows: string[][] = [];
   const fixed: [string, Figures][] = [];
-  fixed.push(['PGlite', await benchOne({ name: 'PGlite' }, rows)]);
+  fixed.push(['PGlite', await benchOne({ name: 'PGlite', env: { DATABASE_URL: '' } }, rows)]);
   const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (pgUrl) fixed.push(['PostgreSQL', await withScratchDatabase(pgUrl, (s) => benchOne(s, rows))]);
   print(rows);
@@ -231,20 +296,8 @@ async function main(): Promise<void> {
   console.log(
     `${SECONDS} s per run, ${CONNECTIONS} connections, Node ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')} on ${cpus().length} CPUs. Both stores embedded except the SQL one named.`,
+      .join(' ')} on ${cpus().length} CPUs. dynalite and the limiter in-process in both cases.`,
   );
-}
-
-function row(db: string, name: string, server: string, f: Figures): string[] {
-  const bad = f.non2xx + f.errors;
-  return [db, name, server, fmt(f.rps, 0), fmt(f.p50), fmt(f.p95), fmt(f.p99), bad ? String(bad) : '0'];
-}
-
-function print(rows: readonly string[][]): void {
-  const header = ['sql', 'request', 'server', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx/err'];
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  for (const r of all) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
 }
 
 await main();

@@ -29,7 +29,8 @@ export interface LocalPlatformOptions {
   readonly dataDir?: string;
   /** @default process.env.DATABASE_URL */
   readonly databaseUrl?: string;
-  /** Database role name prefix (roles are cluster-wide on a shared server). @default 'glaf' */
+  /** Database role name prefix (roles are cluster-wide on a shared server).
+   * @default process.env.GLAF_DB_ROLE_PREFIX ?? 'glaf' */
   readonly rolePrefix?: string;
   /** @default process.env.REDIS_URL */
   readonly redisUrl?: string;
@@ -65,12 +66,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
   const dynamodbEndpoint = options.dynamodbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
+  const rolePrefix = options.rolePrefix ?? process.env.GLAF_DB_ROLE_PREFIX;
   const composed = await createServices({
     dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
-    ...(options.rolePrefix ? { rolePrefix: options.rolePrefix } : {}),
+    ...(rolePrefix ? { rolePrefix } : {}),
   });
   try {
     const { services } = composed;
