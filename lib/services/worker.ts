@@ -9,15 +9,11 @@
  * release the execution for a retry; on the last receive it becomes FAILED and the message
  * is left to the queue's redrive policy, which moves it to the DLQ.
  */
+export type { HandleResult, HookContext, HookName, Outcome, WorkerHooks } from './worker-outcome.js';
 import { runAgent } from '../agents/runner.js';
-import type { Agent, AgentContext, AgentResult } from '../agents/types.js';
-import { DomainError, NotFoundError, ValidationError } from '../domain/errors.js';
-import {
-  ExecutionConflictError,
-  isTerminal,
-  type Execution,
-  type ExecutionError,
-} from '../domain/execution.js';
+import type { Agent, AgentContext } from '../agents/types.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ExecutionConflictError, isTerminal, type Execution } from '../domain/execution.js';
 import { MAX_LEASE_MS } from '../domain/execution-request.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../config/queues.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
@@ -27,6 +23,16 @@ import {
   type Queue,
   type QueueMessage,
 } from '../ports/queue.js';
+import {
+  again,
+  done,
+  executionErrorOf,
+  safeJson,
+  type HandleResult,
+  type HookContext,
+  type HookName,
+  type WorkerHooks,
+} from './worker-outcome.js';
 import { runHeartbeat, Stop, withTimeout } from './worker-run.js';
 import {
   realScheduler,
@@ -36,34 +42,6 @@ import {
   type WorkerLog,
   type WorkerMetrics,
 } from './worker-support.js';
-
-export type HookName = 'preInit' | 'postInit' | 'preExec' | 'postExec' | 'cleanup';
-export interface HookContext {
-  readonly execution: Execution;
-  readonly message: QueueMessage;
-  readonly agent?: Agent;
-  readonly result?: AgentResult;
-}
-export type WorkerHooks = Partial<Record<HookName, (ctx: HookContext) => void | Promise<void>>>;
-
-export type Outcome =
-  | 'completed'
-  | 'failed'
-  | 'timed_out'
-  | 'cancelled'
-  | 'retry'
-  | 'released'
-  | 'duplicate'
-  | 'deferred'
-  | 'poison';
-
-export interface HandleResult {
-  readonly outcome: Outcome;
-  /** true: remove the message. false: leave it; it becomes visible again after visibilityMs. */
-  readonly delete: boolean;
-  readonly visibilityMs?: number;
-  readonly reason?: string;
-}
 
 export interface WorkerOptions {
   readonly store: ExecutionStore;
@@ -85,14 +63,6 @@ export interface WorkerOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const done = (outcome: Outcome, reason?: string): HandleResult => ({ outcome, delete: true, reason });
-const again = (outcome: Outcome, visibilityMs: number, reason?: string): HandleResult => ({
-  outcome,
-  delete: false,
-  visibilityMs: Math.max(0, Math.round(visibilityMs)),
-  reason,
-});
-
 export class WorkerService {
   private readonly o: Required<Omit<WorkerOptions, 'hooks'>> & { hooks: WorkerHooks };
 
@@ -294,21 +264,4 @@ export class WorkerService {
   private async hook(name: HookName, ctx: HookContext): Promise<void> {
     await this.o.hooks[name]?.(ctx);
   }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The reason stored on a FAILED execution: domain errors keep their code and issues. */
-function executionErrorOf(err: unknown): ExecutionError {
-  if (err instanceof ValidationError)
-    return { code: 'invalid_input', message: err.message, issues: err.issues.slice(0, 200) };
-  if (err instanceof DomainError) return { code: err.code.slice(0, 64), message: err.message.slice(0, 2000) };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'agent_error', message: (message || 'the agent failed').slice(0, 2000) };
 }
