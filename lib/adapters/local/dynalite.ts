@@ -21,6 +21,10 @@ export async function startDynalite(options: DynaliteOptions = {}): Promise<Runn
   if (options.path) mkdirSync(options.path, { recursive: true });
   // createTableMs 0: tables are ACTIVE at once, so bootstrap need not poll.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: options.path });
+  // Node closes idle keep-alive sockets after 5 s, while the SDK's agent keeps reusing them: a
+  // request after a pause then fails with ECONNRESET (the client makes one attempt). The only
+  // client is this process's SDK, so idle sockets may stay open until close.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -81,7 +81,10 @@ export async function startApi(): Promise<Api> {
     }),
   };
   const handler = createApiHandler(routes, () => services, {
-    logger: new Logger({ serviceName: 'route-tests', logLevel: 'SILENT' }),
+    logger: new Logger({
+      serviceName: 'route-tests',
+      logLevel: process.env.ROUTE_TEST_LOG_LEVEL === 'ERROR' ? 'ERROR' : 'SILENT',
+    }),
   });
 
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
