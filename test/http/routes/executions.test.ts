@@ -70,6 +70,31 @@ describe('execution routes', () => {
       expect(got.body.output.provenance.agent_id).toBe('fuel-emissions');
     });
 
+    it('records a FAILED execution with the issues when valid input cannot be computed', async () => {
+      const noFactor = {
+        factor_source: 'DESNZ',
+        lines: [
+          {
+            id: 'x',
+            fuel: 'Natural gas',
+            quantity: 10,
+            unit: 'kWh',
+            period: { start: '1990-01-01', end: '1990-12-31' },
+          },
+        ],
+      };
+      const res = await run(a, { agent_id: 'fuel-emissions', input: noFactor, mode: 'sync' });
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        status: 'FAILED',
+        output: null,
+        error: { code: 'agent_rejected_input' },
+      });
+      expect(res.body.error.issues[0].path).toBe('lines.0.period');
+      expect(res.body.error.issues[0].message).toContain('1990-12-31');
+    });
+
     it('refuses input that does not match the agent schema with every issue, and stores nothing', async () => {
       const fresh = await onboard(api, 'exec-invalid');
       const res = await run(fresh, {
