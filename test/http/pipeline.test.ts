@@ -18,6 +18,7 @@ import {
   serve,
   stubAuthorizer,
   type Caller,
+  type Reply,
   type Running,
   type TestPlatform,
 } from './harness.js';
@@ -308,13 +309,12 @@ describe('body and validation (400, 413)', () => {
 
 describe('rate limiting (429)', () => {
   it('uses the tenant quota and answers 429 with Retry-After once it is spent', async () => {
-    const statuses: number[] = [];
-    let last;
+    const replies: Reply[] = [];
     for (let i = 0; i < 4; i++) {
-      last = await call(gateway.url, 'GET', '/v1/agents/abc', { headers: bearer('slow') });
-      statuses.push(last.status);
+      replies.push(await call(gateway.url, 'GET', '/v1/agents/abc', { headers: bearer('slow') }));
     }
-    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    const last = replies[3] as Reply;
     expect(last.headers['x-ratelimit-limit']).toBe('3');
     expect(last.headers['x-ratelimit-remaining']).toBe('0');
     const retryAfter = Number(last.headers['retry-after']);
