@@ -149,19 +149,22 @@ export class WorkerService {
     const lease = execution.leaseToken ?? '';
     const ctx: { -readonly [K in keyof HookContext]: HookContext[K] } = { execution, message, agent };
     const stopHeartbeat = runHeartbeat(this.o, message);
-    const checkpoint = async () => {
+    // After a hook (time passed, the world may have changed) re-read the status; with no hook
+    // at that stage only shutdown is checked: the final conditional write refuses a cancelled run.
+    const checkpoint = async (after: HookName) => {
       if (signal.aborted) throw new Stop('released');
+      if (!this.o.hooks[after]) return;
       const now = await this.o.store.get(m.tenantId, m.executionId);
       if (now.status === 'CANCELLED') throw new Stop('cancelled');
     };
     try {
       await this.hook('preInit', ctx);
-      await checkpoint();
+      await checkpoint('preInit');
       if (!agent) throw initError;
       await this.hook('postInit', ctx);
-      await checkpoint();
+      await checkpoint('postInit');
       await this.hook('preExec', ctx);
-      await checkpoint();
+      await checkpoint('preExec');
       ctx.result = await withTimeout(
         this.o,
         agent,
@@ -170,7 +173,7 @@ export class WorkerService {
         signal,
       );
       await this.hook('postExec', ctx);
-      await checkpoint();
+      await checkpoint('postExec');
       if (!ctx.result.ok)
         throw new ValidationError(ctx.result.issues, `Input is invalid for ${agent.id}@${agent.version}`);
       await this.o.store.complete(m.tenantId, m.executionId, lease, ctx.result.output);
@@ -180,7 +183,14 @@ export class WorkerService {
       if (err instanceof Stop) return this.stopped(err, execution, lease);
       if (err instanceof ExecutionConflictError && (await this.isCancelled(execution)))
         return this.cancelled();
-      return this.failed(err, execution, message, lease);
+      try {
+        return await this.failed(err, execution, message, lease);
+      } catch (e) {
+        // Cancelled while the agent ran: the release/fail write lost to the cancel.
+        if (e instanceof ExecutionConflictError && (await this.isCancelled(execution)))
+          return this.cancelled();
+        throw e;
+      }
     } finally {
       stopHeartbeat();
       await this.hook('cleanup', ctx).catch((err: unknown) =>
