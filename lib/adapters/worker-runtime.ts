@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { allAgents, builtinAgents } from '../agents/index.js';
-import { QUEUE_NAMES } from '../config/queues.js';
+import { QUEUE_NAMES, VISIBILITY_TIMEOUT_SECONDS } from '../config/queues.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
 import { WorkerService, type WorkerHooks } from '../services/worker.js';
 import {
@@ -45,6 +45,8 @@ const envSchema = z.object({
   /** Local or test endpoints (dynalite, a fake SQS); absent in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   SQS_ENDPOINT: z.url().optional(),
+  /** The queues' visibility timeout: heartbeats extend by this much (Lambda queues use 6 x the function timeout). */
+  VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(43_200).default(VISIBILITY_TIMEOUT_SECONDS),
   /** Tenant agents come from the registry in Aurora; without it only shipped agents run. */
   DATABASE_URL: z.string().min(1).optional(),
 });
@@ -121,6 +123,7 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
     hooks,
     log: powertoolsLog(logger),
     metrics: powertoolsMetrics(metrics),
+    visibilityTimeoutMs: env.VISIBILITY_TIMEOUT_SECONDS * 1000,
   });
   return {
     worker,

@@ -139,6 +139,21 @@ describe('WorkerService over dynalite, the in-process queue and the shipped agen
       expect(after.status).toBe('CANCELLED');
       expect(after.output).toBeUndefined();
     });
+    it('ends as cancelled when a cancel beats the write of a failing run', async () => {
+      const b = factory.bench();
+      let id = '';
+      const broken = {
+        ...throwingAgent('broken-agent'),
+        run: async () => {
+          await b.store.cancel(b.tenant, id);
+          throw new Error('late failure');
+        },
+      };
+      id = await b.submit('broken-agent', {});
+      const result = await b.worker({ fixtures: [broken] }).handle(await b.receiveOne());
+      expect(result).toMatchObject({ outcome: 'cancelled', delete: true });
+      expect(await b.store.get(b.tenant, id)).toMatchObject({ status: 'CANCELLED' });
+    });
   });
 
   describe('visibility and shutdown', () => {
