@@ -151,7 +151,7 @@ async function benchOne(setup: Setup, rows: string[][]): Promise<Figures> {
   const serve = await startChild(
     [BIN, 'serve', '--port', '0', '--data-dir', dataDir],
     { ...process.env, REDIS_URL: '', POWERTOOLS_LOG_LEVEL: 'ERROR', ...setup.env },
-    /^curl /m,
+    /Stop with Ctrl-C.*\n/, // the banner's last line (output may arrive split mid-line)
   );
   try {
     const url = /running at http:\/\/localhost:(\d+)/.exec(serve.output)?.[1];

@@ -34,7 +34,8 @@ async function npmStart(dataDir: string): Promise<Started> {
   child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
   await new Promise<void>((resolve, reject) => {
     const check = () => {
-      if (/^curl .*$/m.test(out)) resolve();
+      // The banner's last line: output can arrive in chunks that split a line.
+      if (/Stop with Ctrl-C.*\n/.test(out)) resolve();
     };
     child.stdout.on('data', check);
     child.once('exit', (code) =>
@@ -43,7 +44,7 @@ async function npmStart(dataDir: string): Promise<Started> {
   });
   const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
   const token = /^export TOKEN=(\S+)$/m.exec(out)?.[1];
-  const curl = /^curl .*$/m.exec(out)?.[0];
+  const curl = /^(curl .*)\n/m.exec(out)?.[1];
   if (!url || !token || !curl) throw new Error(`unexpected banner:\n${out}`);
   return { child, url, token, curl, output: () => out };
 }
