@@ -22,8 +22,6 @@ import {
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { DynamoDbExecutionStore } from './aws/dynamodb-execution-store.js';
 import { SqsQueue } from './aws/sqs-queue.js';
-import { openDatabase } from './sql/database.js';
-import { SqlAgentRegistryStore } from './sql/agent-registry-store.js';
 
 const queueUrls = z.partialRecord(z.enum(QUEUE_NAMES), z.object({ url: z.url(), deadLetterUrl: z.url() }));
 
@@ -106,6 +104,9 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
   let agents: AgentResolver = shippedAgentResolver(allAgents());
   let closeDb = () => Promise.resolve();
   if (env.DATABASE_URL) {
+    // Loaded only when configured: the SQL client and migrations stay out of a shipped-agents worker's init.
+    const { openDatabase } = await import('./sql/database.js');
+    const { SqlAgentRegistryStore } = await import('./sql/agent-registry-store.js');
     const db = await openDatabase({ databaseUrl: env.DATABASE_URL });
     const registry = new AgentRegistryService({
       store: new SqlAgentRegistryStore(db.scope),
