@@ -73,3 +73,13 @@ export function nextCursorOf<T>(rows: readonly T[], limit: number, keyOf: (row: 
 export function cursorKey(cursor: string | undefined): string | undefined {
   return cursor === undefined ? undefined : decode(cursor);
 }
+
+/** Records a tenant-scoped write in the tenant's audit trail, with the caller as actor. */
+export async function audit(
+  ctx: RequestContext,
+  action: string,
+  target: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await ctx.services.audit.record(tenantOf(ctx), { actor: actorOf(ctx), action, target, data });
+}
