@@ -22,6 +22,7 @@ import { SqlTenantStore } from '../adapters/sql/tenant-store.sql.js';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { EXECUTION_TABLE } from '../config/execution-table.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
+import type { ExecutionDispatcher } from '../ports/execution-dispatcher.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { TenantExportSink } from '../ports/tenant-store.js';
@@ -68,6 +69,10 @@ export interface ServicesConfig {
   readonly redisUrl?: string;
   /** Database role prefix (cluster-wide names on a shared server). @default 'glaf' */
   readonly rolePrefix?: string;
+  /** Runs async executions; absent = the in-process InlineDispatcher (local mode). The queue
+   * engine's dispatcher (SQS P0..P3) goes here in AWS, where a frozen Lambda cannot run work
+   * after its response. */
+  readonly dispatcher?: (runner: ExecutionRunner) => ExecutionDispatcher;
   /** Offboarding export destination; null = none (offboarding answers 503).
    * @default a FileExportSink under `<dataDir>/exports` (none for `memory`) */
   readonly tenantExports?: TenantExportSink | null;
@@ -117,7 +122,9 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
     }
     const executionStore = new DynamoDbExecutionStore({ client: dynamodb, tableName, clock });
     const limiter = await rateLimiter(config.redisUrl, clock, closers);
-    const executions = createExecutionService(executionStore, registry, catalogue, clock);
+    const { executions, inline } = createExecutionService(executionStore, registry, catalogue, clock, config);
+    // Closed first (closers run in reverse): executions in flight finish before their stores close.
+    if (inline) closers.push(() => inline.idle());
     const services: AppServices = {
       tenants,
       registry,
@@ -190,7 +197,8 @@ function createExecutionService(
   registry: AgentRegistryService,
   catalogue: FactorCatalogue,
   clock: () => Date,
-): ExecutionService {
+  config: ServicesConfig,
+): { executions: ExecutionService; inline?: InlineDispatcher } {
   const runner = new ExecutionRunner({
     store,
     registry,
@@ -198,6 +206,10 @@ function createExecutionService(
     context: { factors: catalogue },
     clock,
   });
-  const dispatcher = new InlineDispatcher(runner);
-  return new ExecutionService({ store, registry, runner, dispatcher, clock });
+  if (config.dispatcher) {
+    const dispatcher = config.dispatcher(runner);
+    return { executions: new ExecutionService({ store, registry, runner, dispatcher, clock }) };
+  }
+  const inline = new InlineDispatcher(runner);
+  return { executions: new ExecutionService({ store, registry, runner, dispatcher: inline, clock }), inline };
 }
