@@ -5,7 +5,7 @@
  * it. `--port 0 --data-dir <tmp>` keep it off port 3000 and the repository's `.data/`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,8 +76,10 @@ async function ctrlC(s: Started): Promise<{ code: number | null; signal: NodeJS.
 
 describe('README first command block (npm start)', () => {
   const running: Started[] = [];
-  afterAll(() => {
+  let dataDir: string | undefined;
+  afterAll(async () => {
     for (const s of running) if (groupAlive(s.child.pid!)) process.kill(-s.child.pid!, 'SIGKILL');
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('starts, runs the printed curl, stops cleanly on Ctrl-C and finds the execution after a restart', async () => {
@@ -85,7 +87,7 @@ describe('README first command block (npm start)', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(firstBlock.trim().split('\n').slice(0, 2)).toEqual(['npm ci', 'npm start']);
 
-    const dataDir = await newDataDir();
+    dataDir = await newDataDir();
     const first = await npmStart(dataDir);
     running.push(first);
     expect(first.curl).toContain(`${first.url}/v1/executions`);
