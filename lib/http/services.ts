@@ -12,6 +12,7 @@ import { ensureTable } from '../adapters/aws/dynamodb-table.js';
 import { RedisRateLimiter } from '../adapters/aws/redis-rate-limiter.js';
 import { startDynalite, dynaliteClient } from '../adapters/local/dynalite.js';
 import { FileExportSink } from '../adapters/local/file-export-sink.js';
+import { LocalEngine, type LocalEngineOptions } from '../adapters/local/engine.js';
 import { InlineDispatcher } from '../adapters/local/inline-dispatcher.js';
 import { MemoryRateLimiter } from '../adapters/local/memory-rate-limiter.js';
 import { SqlAgentRegistryStore } from '../adapters/sql/agent-registry-store.js';
@@ -73,6 +74,10 @@ export interface ServicesConfig {
    * engine's dispatcher (SQS P0..P3) goes here in AWS, where a frozen Lambda cannot run work
    * after its response. */
   readonly dispatcher?: (runner: ExecutionRunner) => ExecutionDispatcher;
+  /** Local mode's queue engine: async executions go to the in-process queues and this
+   * process's workers (started once the services are composed, after a recovery scan that
+   * re-queues every tenant's PENDING work). Takes precedence over `dispatcher`. */
+  readonly engine?: LocalEngineOptions;
   /** Offboarding export destination; null = none (offboarding answers 503).
    * @default a FileExportSink under `<dataDir>/exports` (none for `memory`) */
   readonly tenantExports?: TenantExportSink | null;
@@ -83,6 +88,8 @@ export interface ComposedServices {
   readonly services: AppServices;
   readonly database: Database;
   readonly executionStore: ExecutionStore;
+  /** The local queue engine when `engine` was configured (queue, metrics, recovery report). */
+  readonly engine?: LocalEngine;
   /** Closes what the composition opened, in reverse order (limiter, DynamoDB, database). */
   close(): Promise<void>;
 }
@@ -122,9 +129,34 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
     }
     const executionStore = new DynamoDbExecutionStore({ client: dynamodb, tableName, clock });
     const limiter = await rateLimiter(config.redisUrl, clock, closers);
-    const { executions, inline } = createExecutionService(executionStore, registry, catalogue, clock, config);
+    const engine = config.engine
+      ? new LocalEngine(
+          {
+            store: executionStore,
+            registry,
+            builtins: builtinAgents(),
+            context: { factors: catalogue },
+            tenantIds: () => allTenantIds(tenants),
+            clock,
+          },
+          config.engine,
+        )
+      : undefined;
+    const { executions, inline } = createExecutionService(
+      executionStore,
+      registry,
+      catalogue,
+      clock,
+      engine ? { ...config, dispatcher: () => engine.dispatcher } : config,
+    );
     // Closed first (closers run in reverse): executions in flight finish before their stores close.
     if (inline) closers.push(() => inline.idle());
+    if (engine) {
+      closers.push(async () => {
+        await engine.stop();
+      });
+      await engine.start();
+    }
     const services: AppServices = {
       tenants,
       registry,
@@ -142,10 +174,21 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
         return true;
       },
     };
-    return { services, database, executionStore, close };
+    return { services, database, executionStore, ...(engine ? { engine } : {}), close };
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+async function allTenantIds(tenants: TenantService): Promise<string[]> {
+  const ids: string[] = [];
+  let afterSlug: string | undefined;
+  for (;;) {
+    const page = await tenants.list({ ...(afterSlug ? { afterSlug } : {}), limit: 1000 });
+    ids.push(...page.map((t) => t.id));
+    if (page.length < 1000) return ids;
+    afterSlug = page[page.length - 1]?.slug;
   }
 }
 
@@ -191,7 +234,7 @@ async function rateLimiter(
   return limiter;
 }
 
-/** Sync requests run inline; async ones go to the in-process dispatcher (the queue engine later). */
+/** Sync requests run inline; async ones go to the configured dispatcher (the queue engine), else in-process inline. */
 function createExecutionService(
   store: ExecutionStore,
   registry: AgentRegistryService,

@@ -2,7 +2,9 @@
  * The whole platform in one process (`npm start`): the composed services (PGlite + dynalite
  * under the data directory, or DATABASE_URL / a DynamoDB endpoint / REDIS_URL), the local
  * RS256 issuer, the authorizer and the same route table and middy handler the Lambda runs,
- * behind the local HTTP server that turns requests into API Gateway events.
+ * behind the local HTTP server that turns requests into API Gateway events. Async executions
+ * go through the queue engine (lib/adapters/local/engine.ts): in-process priority queues and
+ * two workers, with queued work recovered from the store on every start.
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +18,7 @@ import { createLocalServer } from '../../http/local-server.js';
 import { routes } from '../../http/routes/index.js';
 import { createServices, type AppServices, type ComposedServices } from '../../http/services.js';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
+import type { LocalEngineOptions } from './engine.js';
 import { removeServerInfo, writeServerInfo } from './server-info.js';
 
 export type { LocalIssuer } from '../../http/auth/local-issuer.js';
@@ -38,6 +41,9 @@ export interface LocalPlatformOptions {
   readonly dynamodbEndpoint?: string;
   /** Request log level (JSON lines on stdout). @default process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' */
   readonly logLevel?: LogLevel;
+  /** The queue engine: in-process queues P0..P3 + DLQs and 2 workers (`workers: 0` queues
+   * without running anything, e.g. to show that a restart loses no queued work). */
+  readonly engine?: LocalEngineOptions;
 }
 
 export interface LocalPlatform {
@@ -51,7 +57,8 @@ export interface LocalPlatform {
   readonly demo: DemoTenant;
   readonly issuer: LocalIssuer;
   mintToken(options: MintOptions): Promise<string>;
-  /** Closes the server (open keep-alive connections too), then the stores. Idempotent. */
+  /** Closes the server (open keep-alive connections too), then the workers (in-flight work
+   * finishes or is released), then the stores. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -73,6 +80,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     ...(redisUrl ? { redisUrl } : {}),
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
     ...(rolePrefix ? { rolePrefix } : {}),
+    engine: options.engine ?? {},
   });
   try {
     const { services } = composed;
