@@ -2,17 +2,29 @@
  * Execution use cases behind `/v1/executions`: create (sync inline, async through the
  * dispatcher), get, list, cancel. Input is checked against the resolved agent version's
  * schema BEFORE anything is stored, so a bad request leaves no execution behind.
+ * Then, still before storing: the tenant's monthly executions quota (QuotaExceededError, 429,
+ * and a `quota.exceeded` event) and, for async requests, the priority queue's depth
+ * (QueueFullError, 503 + Retry-After). Sync mode is refused (400) unless the agent's manifest
+ * says `syncAllowed`; it never falls back to async silently. A stored execution announces
+ * `execution.created`; the runner announces its outcome. Every check is optional so
+ * compositions without a quota source, depth probe or bus keep working.
  */
 import { z } from 'zod';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { BACKPRESSURE_DEPTH } from '../config/queues.js';
 import { AGENT_NAME } from '../domain/agent-manifest.js';
-import { ValidationError } from '../domain/errors.js';
+import { DomainError, ValidationError } from '../domain/errors.js';
+import { createEvent, type DomainEvent } from '../domain/events/envelope.js';
+import { validateEvent } from '../domain/events/validate.js';
 import { monthOf } from '../domain/execution-ids.js';
 import { EXECUTION_STATUSES, type Execution } from '../domain/execution.js';
 import { parseOrThrow } from '../domain/validation.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
 import type { ExecutionStore, Page, UsageTotals } from '../ports/execution-store.js';
 import type { AgentRegistryService } from './agent-registry.js';
-import type { ExecutionRunner } from './execution-runner.js';
+import type { ExecutionRunner, RunExecution } from './execution-runner.js';
+import type { TenantService } from './tenants.js';
 
 export const PRIORITIES = ['P0', 'P1', 'P2', 'P3'] as const satisfies readonly ExecutionPriority[];
 
@@ -42,8 +54,40 @@ export interface CreateOptions {
   readonly idempotencyKey?: string;
 }
 
+/** The tenant is at or over its monthly executions quota (HTTP 429). */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'quota_exceeded';
+  constructor(
+    readonly limit: number,
+    readonly used: number,
+    readonly month: string,
+  ) {
+    super(`The monthly executions quota of ${limit} is used up for ${month} (${used} so far)`, {
+      quota: 'executions_per_month',
+      limit,
+      used,
+      period: month,
+    });
+  }
+}
+
+/** The priority's queue is full (HTTP 503 with Retry-After): submit again later. */
+export class QueueFullError extends DomainError {
+  readonly code = 'queue_full';
+  constructor(
+    readonly priority: ExecutionPriority,
+    readonly depth: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`The ${priority} queue holds ${depth} executions; submit again in ${retryAfterSeconds} s`, {
+      priority,
+      retry_after_seconds: retryAfterSeconds,
+    });
+  }
+}
+
 export interface CreatedExecution {
-  readonly execution: Execution;
+  readonly execution: RunExecution;
   /** false: an idempotent replay returned the execution the key already made. */
   readonly created: boolean;
   readonly mode: 'sync' | 'async';
@@ -55,6 +99,17 @@ export interface ExecutionServiceOptions {
   readonly runner: ExecutionRunner;
   readonly dispatcher: ExecutionDispatcher;
   readonly clock?: () => Date;
+  /** Monthly executions quota per tenant; absent = no quota check. */
+  readonly tenants?: Pick<TenantService, 'getQuotas'>;
+  /** Messages waiting in a priority's queue; absent = no backpressure check. */
+  readonly depth?: (priority: ExecutionPriority) => Promise<number> | number;
+  /** Queue depth at which submissions are refused. @default BACKPRESSURE_DEPTH (10,000) */
+  readonly backpressureDepth?: number;
+  /** Retry-After of a refused submission. @default 30 */
+  readonly retryAfterSeconds?: number;
+  /** execution.created and quota.exceeded go here; absent = no events. */
+  readonly bus?: EventBus;
+  readonly logger?: Pick<Logger, 'error'>;
 }
 
 export function priorityName(n: number): ExecutionPriority {
@@ -63,9 +118,11 @@ export function priorityName(n: number): ExecutionPriority {
 
 export class ExecutionService {
   private readonly clock: () => Date;
+  private readonly logger: Pick<Logger, 'error'>;
 
   constructor(private readonly options: ExecutionServiceOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.logger = options.logger ?? new Logger({ serviceName: 'executions' });
   }
 
   async create(tenantId: string, raw: unknown, options: CreateOptions = {}): Promise<CreatedExecution> {
@@ -91,6 +148,10 @@ export class ExecutionService {
       }));
       throw new ValidationError(issues, `Input does not match the input schema of ${subject}`);
     }
+    // Checked before anything is stored. (An idempotent replay is checked too: the store cannot be
+    // asked for a key's execution without creating one, so a replay at a full quota gets 429.)
+    await this.checkQuota(tenantId);
+    if (req.mode === 'async') await this.checkBackpressure(req.priority);
     const priority = PRIORITIES.indexOf(req.priority);
     const { execution, created } = await store.create(
       tenantId,
@@ -104,11 +165,66 @@ export class ExecutionService {
     );
     if (!created) return { execution, created, mode: req.mode };
     await store.addUsage(tenantId, monthOf(this.clock()), { executions: 1 });
+    await this.publish(
+      createEvent('execution.created', tenantId, {
+        executionId: execution.executionId,
+        agentId: execution.agentId,
+        agentVersion: execution.agentVersion,
+        attempts: execution.attempts,
+        priority: execution.priority,
+        at: execution.createdAt,
+      }),
+    );
     if (req.mode === 'sync') {
       return { execution: await runner.run(tenantId, execution.executionId), created, mode: 'sync' };
     }
     await dispatcher.dispatch(tenantId, execution.executionId, req.priority);
     return { execution, created, mode: 'async' };
+  }
+
+  /** Quota: executions counted this month against the tenant's `executionsPerMonth`. */
+  private async checkQuota(tenantId: string): Promise<void> {
+    const { tenants, store } = this.options;
+    if (!tenants) return;
+    const month = monthOf(this.clock());
+    const [quotas, usage] = await Promise.all([tenants.getQuotas(tenantId), store.getUsage(tenantId, month)]);
+    const limit = quotas.executionsPerMonth;
+    if (usage.executions < limit) return;
+    await this.publish(
+      createEvent('quota.exceeded', tenantId, {
+        quota: 'executions_per_month',
+        limit,
+        used: usage.executions,
+        period: month,
+      }),
+    );
+    throw new QuotaExceededError(limit, usage.executions, month);
+  }
+
+  private async checkBackpressure(priority: ExecutionPriority): Promise<void> {
+    const probe = this.options.depth;
+    if (!probe) return;
+    const depth = await probe(priority);
+    if (depth >= (this.options.backpressureDepth ?? BACKPRESSURE_DEPTH)) {
+      throw new QueueFullError(priority, depth, this.options.retryAfterSeconds ?? 30);
+    }
+  }
+
+  /** Validated, then published; a bus failure is logged and never fails the request. */
+  private async publish(event: DomainEvent): Promise<void> {
+    const bus = this.options.bus;
+    if (!bus) return;
+    const checked = validateEvent(event);
+    try {
+      const result = await bus.publish([checked]);
+      if (result.failed.length > 0) throw new Error(result.failed[0]!.reason);
+    } catch (err) {
+      this.logger.error('Event not published', {
+        tenantId: event.tenantId,
+        eventType: event.type,
+        error: err as Error,
+      });
+    }
   }
 
   /** NotFoundError for ids of other tenants (the same answer as for ids that never existed). */

@@ -5,13 +5,17 @@
  */
 import { z } from 'zod';
 
-import { EXECUTION_STATUSES, type Execution } from '../../domain/execution.js';
+import { EXECUTION_STATUSES } from '../../domain/execution.js';
+import type { RunExecution } from '../../services/execution-runner.js';
 import {
   CreateExecutionSchema,
   ListExecutionsSchema,
   PRIORITIES,
+  QueueFullError,
+  QuotaExceededError,
   priorityName,
 } from '../../services/executions.js';
+import { HttpProblem } from '../problem.js';
 import type { AnyRoute } from '../router.js';
 import { defineRoute } from '../types.js';
 
@@ -41,11 +45,13 @@ export const executionSchema = z.object({
     .nullable(),
   attempts: z.number().int(),
   idempotency_key: z.string().nullable(),
+  /** true: the output is a cached result of an identical earlier request (same provenance hash). */
+  served_from_cache: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });
 
-export function executionView(e: Execution): z.output<typeof executionSchema> {
+export function executionView(e: RunExecution): z.output<typeof executionSchema> {
   return {
     execution_id: e.executionId,
     agent_id: e.agentId,
@@ -63,9 +69,30 @@ export function executionView(e: Execution): z.output<typeof executionSchema> {
       : null,
     attempts: e.attempts,
     idempotency_key: e.idempotencyKey ?? null,
+    served_from_cache: e.servedFromCache ?? false,
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
+}
+
+/** Quota and backpressure refusals as their problems: 429, and 503 with Retry-After. */
+function submissionProblem(err: unknown): never {
+  if (err instanceof QuotaExceededError) {
+    throw new HttpProblem(429, err.code, 'Too Many Requests', err.message, { ...err.details });
+  }
+  if (err instanceof QueueFullError) {
+    throw new HttpProblem(
+      503,
+      err.code,
+      'Service Unavailable',
+      err.message,
+      { ...err.details },
+      {
+        'Retry-After': String(err.retryAfterSeconds),
+      },
+    );
+  }
+  throw err;
 }
 
 export const executionRoutes: readonly AnyRoute[] = [
@@ -83,11 +110,9 @@ export const executionRoutes: readonly AnyRoute[] = [
     successStatus: 202,
     handler: async (ctx, { body }) => {
       const key = ctx.headers['idempotency-key'];
-      const { execution, mode } = await ctx.services.executions.create(
-        tenantOf(ctx),
-        body,
-        key === undefined ? {} : { idempotencyKey: key },
-      );
+      const { execution, mode } = await ctx.services.executions
+        .create(tenantOf(ctx), body, key === undefined ? {} : { idempotencyKey: key })
+        .catch(submissionProblem);
       const location = `/v1/executions/${execution.executionId}`;
       return {
         status: mode === 'sync' ? 200 : 202,
