@@ -10,10 +10,13 @@ import { Redis } from 'ioredis';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store.js';
 import { ensureTable } from '../adapters/aws/dynamodb-table.js';
 import { RedisRateLimiter } from '../adapters/aws/redis-rate-limiter.js';
+import { RedisResultCache } from '../adapters/aws/redis-result-cache.js';
 import { startDynalite, dynaliteClient } from '../adapters/local/dynalite.js';
 import { FileExportSink } from '../adapters/local/file-export-sink.js';
 import { LocalEngine, type LocalEngineOptions } from '../adapters/local/engine.js';
 import { InlineDispatcher } from '../adapters/local/inline-dispatcher.js';
+import { LruResultCache } from '../adapters/local/lru-result-cache.js';
+import { MemoryBus } from '../adapters/local/memory-bus.js';
 import { MemoryRateLimiter } from '../adapters/local/memory-rate-limiter.js';
 import { SqlAgentRegistryStore } from '../adapters/sql/agent-registry-store.js';
 import { SqlAuditLog } from '../adapters/sql/audit-log.sql.js';
@@ -23,9 +26,11 @@ import { SqlTenantStore } from '../adapters/sql/tenant-store.sql.js';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { EXECUTION_TABLE } from '../config/execution-table.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
-import type { ExecutionDispatcher } from '../ports/execution-dispatcher.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { ResultCache } from '../ports/result-cache.js';
 import type { TenantExportSink } from '../ports/tenant-store.js';
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { ApiKeyService } from '../services/api-keys.js';
@@ -33,7 +38,9 @@ import { AuditService } from '../services/audit.js';
 import { ExecutionRunner } from '../services/execution-runner.js';
 import { ExecutionService } from '../services/executions.js';
 import { FactorService } from '../services/factors.js';
+import { TwoLevelResultCache } from '../services/result-cache.js';
 import { TenantService } from '../services/tenants.js';
+import type { WebhookService } from '../services/webhooks.js';
 
 export interface AppServices {
   readonly tenants: TenantService;
@@ -49,6 +56,8 @@ export interface AppServices {
   readonly tenantExports?: TenantExportSink;
   /** Readiness probe for `GET /ready`: the database and the execution table answer (throws if not). */
   readonly ready?: () => Promise<boolean>;
+  /** Webhook registrations and deliveries; absent = the webhook routes answer 503. */
+  readonly webhooks?: WebhookService;
 }
 
 export interface ServicesConfig {
@@ -88,6 +97,10 @@ export interface ComposedServices {
   readonly services: AppServices;
   readonly database: Database;
   readonly executionStore: ExecutionStore;
+  /** The in-process event bus the executions publish to (execution.created, ..., quota.exceeded). */
+  readonly bus: MemoryBus;
+  /** The result cache of the runs: L1 in-process LRU, L2 Redis when `redisUrl` is set. */
+  readonly resultCache: ResultCache;
   /** The local queue engine when `engine` was configured (queue, metrics, recovery report). */
   readonly engine?: LocalEngine;
   /** Closes what the composition opened, in reverse order (limiter, DynamoDB, database). */
@@ -142,12 +155,20 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
           config.engine,
         )
       : undefined;
+    const bus = new MemoryBus();
+    const resultCache = await createResultCache(config.redisUrl, closers);
     const { executions, inline } = createExecutionService(
       executionStore,
       registry,
       catalogue,
       clock,
       engine ? { ...config, dispatcher: () => engine.dispatcher } : config,
+      {
+        cache: resultCache,
+        bus,
+        tenants,
+        ...(engine ? { depth: async (p: ExecutionPriority) => (await engine.queue.stats(p)).visible } : {}),
+      },
     );
     // Closed first (closers run in reverse): executions in flight finish before their stores close.
     if (inline) closers.push(() => inline.idle());
@@ -174,11 +195,24 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
         return true;
       },
     };
-    return { services, database, executionStore, ...(engine ? { engine } : {}), close };
+    return { services, database, executionStore, bus, resultCache, ...(engine ? { engine } : {}), close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+async function createResultCache(
+  redisUrl: string | undefined,
+  closers: (() => Promise<void>)[],
+): Promise<ResultCache> {
+  if (!redisUrl) return new TwoLevelResultCache({ l1: new LruResultCache() });
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  closers.push(async () => {
+    await redis.quit();
+  });
+  return new TwoLevelResultCache({ l1: new LruResultCache(), l2: new RedisResultCache({ redis }) });
 }
 
 async function allTenantIds(tenants: TenantService): Promise<string[]> {
@@ -234,6 +268,14 @@ async function rateLimiter(
   return limiter;
 }
 
+/** What the execution use cases may be given besides their stores (all optional). */
+interface ExecutionExtras {
+  readonly cache?: ResultCache;
+  readonly bus?: EventBus;
+  readonly tenants?: TenantService;
+  readonly depth?: (priority: ExecutionPriority) => Promise<number>;
+}
+
 /** Sync requests run inline; async ones go to the configured dispatcher (the queue engine), else in-process inline. */
 function createExecutionService(
   store: ExecutionStore,
@@ -241,6 +283,7 @@ function createExecutionService(
   catalogue: FactorCatalogue,
   clock: () => Date,
   config: ServicesConfig,
+  extras: ExecutionExtras = {},
 ): { executions: ExecutionService; inline?: InlineDispatcher } {
   const runner = new ExecutionRunner({
     store,
@@ -248,11 +291,20 @@ function createExecutionService(
     builtins: builtinAgents(),
     context: { factors: catalogue },
     clock,
+    ...(extras.cache ? { cache: extras.cache } : {}),
+    ...(extras.bus ? { bus: extras.bus } : {}),
   });
-  if (config.dispatcher) {
-    const dispatcher = config.dispatcher(runner);
-    return { executions: new ExecutionService({ store, registry, runner, dispatcher, clock }) };
-  }
-  const inline = new InlineDispatcher(runner);
-  return { executions: new ExecutionService({ store, registry, runner, dispatcher: inline, clock }), inline };
+  const inline = config.dispatcher ? undefined : new InlineDispatcher(runner);
+  const dispatcher = config.dispatcher ? config.dispatcher(runner) : inline!;
+  const executions = new ExecutionService({
+    store,
+    registry,
+    runner,
+    dispatcher,
+    clock,
+    ...(extras.tenants ? { tenants: extras.tenants } : {}),
+    ...(extras.depth ? { depth: extras.depth } : {}),
+    ...(extras.bus ? { bus: extras.bus } : {}),
+  });
+  return inline ? { executions, inline } : { executions };
 }
