@@ -69,6 +69,15 @@ const MATRIX = {
   createApiKey: tenant(ADMIN, true),
   listApiKeys: tenant(ADMIN),
   revokeApiKey: tenant(ADMIN, true),
+  registerWebhook: tenant(ADMIN, true),
+  listWebhooks: tenant(ADMIN),
+  getWebhook: tenant(ADMIN),
+  deleteWebhook: tenant(ADMIN),
+  enableWebhook: tenant(ADMIN),
+  disableWebhook: tenant(ADMIN),
+  rotateWebhookSecret: tenant(ADMIN, true),
+  testWebhook: tenant(ADMIN),
+  listWebhookDeliveries: tenant(ADMIN),
 } as const satisfies Record<string, RouteAccess>;
 
 export type OperationId = keyof typeof MATRIX;

@@ -43,6 +43,15 @@ const TABLE: Readonly<Record<string, Row>> = {
   createApiKey: ['tenant', 'admin', true],
   listApiKeys: ['tenant', 'admin', false],
   revokeApiKey: ['tenant', 'admin', true],
+  registerWebhook: ['tenant', 'admin', true],
+  listWebhooks: ['tenant', 'admin', false],
+  getWebhook: ['tenant', 'admin', false],
+  deleteWebhook: ['tenant', 'admin', false],
+  enableWebhook: ['tenant', 'admin', false],
+  disableWebhook: ['tenant', 'admin', false],
+  rotateWebhookSecret: ['tenant', 'admin', true],
+  testWebhook: ['tenant', 'admin', false],
+  listWebhookDeliveries: ['tenant', 'admin', false],
 };
 
 const TENANT = '0b6f1c1e-8a1d-4c3e-9a57-1f0e2d3c4b5a';
@@ -91,8 +100,8 @@ describe('rbac matrix', () => {
     expect([...rule.roles].sort()).toEqual(row[1] === '' ? [] : row[1].split(' ').sort());
   });
 
-  it('checks 32 operations x 7 callers', () => {
-    expect(CELLS).toHaveLength(32 * 7);
+  it('checks 41 operations x 7 callers', () => {
+    expect(CELLS).toHaveLength(41 * 7);
   });
 
   it.each(CELLS)('$op by $caller -> $allowed', ({ op, principal, allowed }) => {

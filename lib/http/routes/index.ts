@@ -12,6 +12,7 @@ import { factorRoutes } from './factors.js';
 import { systemRoutes } from './system.js';
 import { tenantRoutes } from './tenants.js';
 import { usageRoutes } from './usage.js';
+import { webhookRoutes } from './webhooks.js';
 
 export const resourceRoutes: readonly AnyRoute[] = [
   ...tenantRoutes,
@@ -21,6 +22,7 @@ export const resourceRoutes: readonly AnyRoute[] = [
   ...auditRoutes,
   ...usageRoutes,
   ...apiKeyRoutes,
+  ...webhookRoutes,
 ];
 
 // The OpenAPI route documents the whole table, itself included, so it reads it lazily.

@@ -36,6 +36,15 @@ const CONTRACT: Record<string, string> = {
   createApiKey: 'POST /v1/api-keys',
   listApiKeys: 'GET /v1/api-keys',
   revokeApiKey: 'DELETE /v1/api-keys/{keyId}',
+  registerWebhook: 'POST /v1/webhooks',
+  listWebhooks: 'GET /v1/webhooks',
+  getWebhook: 'GET /v1/webhooks/{webhookId}',
+  deleteWebhook: 'DELETE /v1/webhooks/{webhookId}',
+  enableWebhook: 'POST /v1/webhooks/{webhookId}/enable',
+  disableWebhook: 'POST /v1/webhooks/{webhookId}/disable',
+  rotateWebhookSecret: 'POST /v1/webhooks/{webhookId}/rotate-secret',
+  testWebhook: 'POST /v1/webhooks/{webhookId}/test',
+  listWebhookDeliveries: 'GET /v1/webhooks/{webhookId}/deliveries',
 };
 
 describe('the route table', () => {
