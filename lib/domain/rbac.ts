@@ -78,6 +78,8 @@ const MATRIX = {
   rotateWebhookSecret: tenant(ADMIN, true),
   testWebhook: tenant(ADMIN),
   listWebhookDeliveries: tenant(ADMIN),
+  createBatch: tenant(OPERATE),
+  getBatch: tenant(ALL),
 } as const satisfies Record<string, RouteAccess>;
 
 export type OperationId = keyof typeof MATRIX;

@@ -52,6 +52,8 @@ const TABLE: Readonly<Record<string, Row>> = {
   rotateWebhookSecret: ['tenant', 'admin', true],
   testWebhook: ['tenant', 'admin', false],
   listWebhookDeliveries: ['tenant', 'admin', false],
+  createBatch: ['tenant', 'operator developer admin', false],
+  getBatch: ['tenant', ALL, false],
 };
 
 const TENANT = '0b6f1c1e-8a1d-4c3e-9a57-1f0e2d3c4b5a';
@@ -100,8 +102,8 @@ describe('rbac matrix', () => {
     expect([...rule.roles].sort()).toEqual(row[1] === '' ? [] : row[1].split(' ').sort());
   });
 
-  it('checks 41 operations x 7 callers', () => {
-    expect(CELLS).toHaveLength(41 * 7);
+  it('checks 43 operations x 7 callers', () => {
+    expect(CELLS).toHaveLength(43 * 7);
   });
 
   it.each(CELLS)('$op by $caller -> $allowed', ({ op, principal, allowed }) => {

@@ -7,6 +7,7 @@ import type { AnyRoute } from '../router.js';
 import { agentRoutes } from './agents.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
+import { batchRoutes } from './batches.js';
 import { executionRoutes } from './executions.js';
 import { factorRoutes } from './factors.js';
 import { systemRoutes } from './system.js';
@@ -23,6 +24,7 @@ export const resourceRoutes: readonly AnyRoute[] = [
   ...usageRoutes,
   ...apiKeyRoutes,
   ...webhookRoutes,
+  ...batchRoutes,
 ];
 
 // The OpenAPI route documents the whole table, itself included, so it reads it lazily.

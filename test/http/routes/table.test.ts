@@ -45,6 +45,8 @@ const CONTRACT: Record<string, string> = {
   rotateWebhookSecret: 'POST /v1/webhooks/{webhookId}/rotate-secret',
   testWebhook: 'POST /v1/webhooks/{webhookId}/test',
   listWebhookDeliveries: 'GET /v1/webhooks/{webhookId}/deliveries',
+  createBatch: 'POST /v1/batches',
+  getBatch: 'GET /v1/batches/{batchId}',
 };
 
 describe('the route table', () => {
