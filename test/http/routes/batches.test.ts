@@ -135,6 +135,30 @@ describe('batch routes', () => {
     await composed?.close();
   });
 
+  it('keeps 10,000 execution ids in order across chunked items of the DynamoDB store', async () => {
+    const dynalite = await startDynalite();
+    const client = dynaliteClient(dynalite.endpoint);
+    try {
+      await ensureTable(client, EXECUTION_TABLE, 'big');
+      const store = new DynamoDbBatchStore({ client, tableName: 'big' });
+      const ids = Array.from({ length: 10_000 }, () => randomUUID());
+      const batch = {
+        batchId: randomUUID(),
+        tenantId: a,
+        agentId: 'fuel-emissions',
+        agentVersion: '1.0.0',
+        executionIds: ids,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      await store.put(batch);
+      expect(await store.get(a, batch.batchId)).toEqual(batch);
+      await expect(store.get(b, batch.batchId)).rejects.toThrow(/batch/);
+    } finally {
+      client.destroy();
+      await dynalite.close();
+    }
+  }, 60_000);
+
   const submit = (t: string, body: unknown) =>
     api.call('POST', '/v1/batches', { as: member(t, 'operator'), body });
 
