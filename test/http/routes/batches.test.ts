@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbBatchStore } from '../../../lib/adapters/aws/dynamodb-batch-store.js';
 import { ensureTable } from '../../../lib/adapters/aws/dynamodb-table.js';
@@ -21,7 +20,7 @@ import { createServices, type AppServices, type ComposedServices } from '../../.
 import { BatchService } from '../../../lib/services/batches.js';
 import { ExecutionRunner } from '../../../lib/services/execution-runner.js';
 import { ExecutionService } from '../../../lib/services/executions.js';
-import { type Api, type CallOptions, member, onboard, type Reply } from './harness.js';
+import { type Api, callerFor, member, onboard } from './harness.js';
 
 const line = (id: string, quantity: number) => ({
   id,
@@ -73,51 +72,7 @@ describe('batch routes', () => {
     const handler = createApiHandler(routes, () => services, {
       logger: new Logger({ serviceName: 'batch-route-tests', logLevel: 'SILENT' }),
     });
-    const call = async (method: string, path: string, o: CallOptions = {}): Promise<Reply> => {
-      const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
-      if (o.body !== undefined) headers['content-type'] = 'application/json';
-      const as = o.as;
-      const authorizer = as
-        ? {
-            principalType: as.type ?? 'user',
-            subject: as.subject ?? `user-${randomUUID()}`,
-            tenantId: as.tenantId ?? '',
-            roles: (as.roles ?? []).join(','),
-            platformAdmin: as.platformAdmin ? 'true' : 'false',
-          }
-        : null;
-      const query = o.query && Object.keys(o.query).length > 0 ? { ...o.query } : null;
-      const event = {
-        httpMethod: method,
-        path,
-        resource: '/{proxy+}',
-        headers,
-        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-        queryStringParameters: query,
-        multiValueQueryStringParameters: query
-          ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]]))
-          : null,
-        pathParameters: { proxy: path.slice(1) },
-        stageVariables: null,
-        body: o.body === undefined ? null : JSON.stringify(o.body),
-        isBase64Encoded: false,
-        requestContext: { requestId: randomUUID(), identity: { sourceIp: '127.0.0.1' }, authorizer },
-      } as unknown as APIGatewayProxyEvent;
-      const context = {
-        awsRequestId: randomUUID(),
-        functionName: 'api',
-        getRemainingTimeInMillis: () => 30_000,
-      } as unknown as Context;
-      const result = await handler(event, context);
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(result.headers ?? {})) out[k.toLowerCase()] = String(v);
-      return {
-        status: result.statusCode,
-        headers: out,
-        text: result.body,
-        body: result.body ? JSON.parse(result.body) : undefined,
-      };
-    };
+    const call = callerFor(handler);
     api = {
       call,
       idle: () => dispatcher.idle(),

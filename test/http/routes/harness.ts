@@ -87,20 +87,7 @@ export async function startApi(): Promise<Api> {
     }),
   });
 
-  const call = async (method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const result: APIGatewayProxyResult = await handler(eventOf(method, path, options, headers), context());
-    const outHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k.toLowerCase()] = String(v);
-    const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
-    return {
-      status: result.statusCode,
-      headers: outHeaders,
-      text,
-      body: text ? JSON.parse(text) : undefined,
-    };
-  };
+  const call = callerFor(handler);
 
   return {
     call,
@@ -113,6 +100,26 @@ export async function startApi(): Promise<Api> {
       await composed.close();
       rmSync(exportsDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Calls a middy API handler the way API Gateway would, with the principal in the authorizer context. */
+export function callerFor(
+  handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+): (method: string, path: string, options?: CallOptions) => Promise<Reply> {
+  return async (method, path, options = {}) => {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const result = await handler(eventOf(method, path, options, headers), context());
+    const outHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k.toLowerCase()] = String(v);
+    const text = result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body;
+    return {
+      status: result.statusCode,
+      headers: outHeaders,
+      text,
+      body: text ? JSON.parse(text) : undefined,
+    };
   };
 }
 

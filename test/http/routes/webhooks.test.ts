@@ -6,12 +6,10 @@
  * says otherwise) and node:http to a real receiver. The test composes the WebhookService
  * itself and adds it to the services as `webhooks`.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSecretStore } from '../../../lib/adapters/local/file-secret-store.js';
 import { NodeHttpSender } from '../../../lib/adapters/net/node-http-sender.js';
@@ -23,7 +21,7 @@ import { routes } from '../../../lib/http/routes/index.js';
 import { createServices, type AppServices, type ComposedServices } from '../../../lib/http/services.js';
 import { WebhookService } from '../../../lib/services/webhooks.js';
 import { startReceiver, type Receiver } from '../../webhooks/receiver.js';
-import { type Api, type CallOptions, member, onboard, type Reply } from './harness.js';
+import { type Api, callerFor, member, onboard } from './harness.js';
 
 interface Composition {
   readonly api: Api;
@@ -49,51 +47,7 @@ async function compose(options: { allowLoopback: boolean; webhooks: boolean }): 
   const handler = createApiHandler(routes, () => services, {
     logger: new Logger({ serviceName: 'webhook-route-tests', logLevel: 'SILENT' }),
   });
-  const call = async (method: string, path: string, o: CallOptions = {}): Promise<Reply> => {
-    const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const as = o.as;
-    const authorizer = as
-      ? {
-          principalType: as.type ?? 'user',
-          subject: as.subject ?? `user-${randomUUID()}`,
-          tenantId: as.tenantId ?? '',
-          roles: (as.roles ?? []).join(','),
-          platformAdmin: as.platformAdmin ? 'true' : 'false',
-        }
-      : null;
-    const query = o.query && Object.keys(o.query).length > 0 ? { ...o.query } : null;
-    const event = {
-      httpMethod: method,
-      path,
-      resource: '/{proxy+}',
-      headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      queryStringParameters: query,
-      multiValueQueryStringParameters: query
-        ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]]))
-        : null,
-      pathParameters: { proxy: path.slice(1) },
-      stageVariables: null,
-      body: o.body === undefined ? null : JSON.stringify(o.body),
-      isBase64Encoded: false,
-      requestContext: { requestId: randomUUID(), identity: { sourceIp: '127.0.0.1' }, authorizer },
-    } as unknown as APIGatewayProxyEvent;
-    const context = {
-      awsRequestId: randomUUID(),
-      functionName: 'api',
-      getRemainingTimeInMillis: () => 30_000,
-    } as unknown as Context;
-    const result = await handler(event, context);
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(result.headers ?? {})) out[k.toLowerCase()] = String(v);
-    return {
-      status: result.statusCode,
-      headers: out,
-      text: result.body,
-      body: result.body ? JSON.parse(result.body) : undefined,
-    };
-  };
+  const call = callerFor(handler);
   const api: Api = {
     call,
     idle: () => Promise.resolve(),
