@@ -9,9 +9,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { selectEnvironment } from '../lib/config/app-config.js';
 import { ENVIRONMENTS } from '../lib/config/environments.js';
 import { addEnvironment } from '../stacks/app-stage.js';
+import { APPLICATION_PLANE } from '../stacks/application-plane.js';
 
 const app = new App();
 const config = selectEnvironment(ENVIRONMENTS, app.node.tryGetContext('env'));
-addEnvironment(app, config);
+addEnvironment(app, config, APPLICATION_PLANE);
 if (app.node.tryGetContext('nag') !== 'off') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

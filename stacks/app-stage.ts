@@ -12,8 +12,9 @@
  *
  * Extension point: the application-plane stacks (API, workers, lake, global, observability,
  * backup, cost, schedules) are added through `extensions`, each receiving the foundation
- * (keys, network, data, events) of its stage. Add a stack by writing a `StageExtension`
- * and passing it from `bin/app.ts`; stage constructors do not need to change.
+ * (keys, network, data, events) of its stage and the plane built so far. The list lives in
+ * `stacks/application-plane.ts` (used by `bin/app.ts` and the tests); stage constructors do
+ * not need to change.
  */
 import { Stage } from 'aws-cdk-lib';
 import type { StageProps } from 'aws-cdk-lib';
@@ -37,8 +38,17 @@ export interface Foundation {
   readonly events: EventsStack;
 }
 
+/**
+ * The application-plane stacks of a stage, filled in by the extensions in order, so a later
+ * extension can use an earlier one's stack (observability watches the API, global routes to
+ * it). Each extension adds its own optional field here (`import type` only, no cycles at run time).
+ */
+export interface ApplicationPlane {
+  [stack: string]: unknown;
+}
+
 /** Adds stacks to a stage on top of its foundation (API, workers, ...). */
-export type StageExtension = (stage: Stage, foundation: Foundation) => void;
+export type StageExtension = (stage: Stage, foundation: Foundation, plane: ApplicationPlane) => void;
 
 export interface RegionStageProps extends StageProps {
   readonly config: EnvironmentConfig;
@@ -80,6 +90,7 @@ function compose(
 /** Control-plane (pool) stage of one environment in one region. */
 export class RegionStage extends Stage {
   readonly foundation: Foundation;
+  readonly plane: ApplicationPlane = {};
 
   constructor(scope: Construct, id: string, props: RegionStageProps) {
     super(scope, id, { ...props, env: { account: props.config.account, region: props.region } });
@@ -89,7 +100,7 @@ export class RegionStage extends Stage {
       throw new Error(`${region} is neither the primary nor a secondary region of ${config.name}`);
     }
     this.foundation = compose(this, config, region, role, config.account);
-    for (const extend of props.extensions ?? []) extend(this, this.foundation);
+    for (const extend of props.extensions ?? []) extend(this, this.foundation, this.plane);
   }
 }
 
@@ -105,12 +116,13 @@ export interface SiloTenantStageProps extends StageProps {
  */
 export class SiloTenantStage extends Stage {
   readonly foundation: Foundation;
+  readonly plane: ApplicationPlane = {};
 
   constructor(scope: Construct, id: string, props: SiloTenantStageProps) {
     const { config, tenant } = props;
     super(scope, id, { ...props, env: { account: tenant.account, region: tenant.homeRegion } });
     this.foundation = compose(this, config, tenant.homeRegion, 'silo', tenant.account, tenant);
-    for (const extend of props.extensions ?? []) extend(this, this.foundation);
+    for (const extend of props.extensions ?? []) extend(this, this.foundation, this.plane);
   }
 }
 

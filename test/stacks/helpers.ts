@@ -8,7 +8,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { EnvironmentConfig, EnvironmentName, SiloTenant } from '../../lib/config/app-config.js';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
 import { addEnvironment, RegionStage, SiloTenantStage } from '../../stacks/app-stage.js';
-import type { Foundation } from '../../stacks/app-stage.js';
+import type { ApplicationPlane, Foundation } from '../../stacks/app-stage.js';
+import { APPLICATION_PLANE } from '../../stacks/application-plane.js';
 
 export const SILO_TENANTS: readonly SiloTenant[] = [
   { tenantId: '11111111-1111-4111-8111-111111111111', account: '555555555555', homeRegion: 'eu-west-1' },
@@ -22,6 +23,12 @@ export interface BuiltEnvironment {
   readonly primary: Foundation;
   readonly secondary: Foundation;
   readonly silos: Foundation[];
+  /** The application-plane stacks of each stage (same order as above). */
+  readonly planes: {
+    readonly primary: ApplicationPlane;
+    readonly secondary: ApplicationPlane;
+    readonly silos: ApplicationPlane[];
+  };
 }
 
 const cache = new Map<string, BuiltEnvironment>();
@@ -41,14 +48,18 @@ export function buildEnvironment(
   const hit = cache.get(key);
   if (hit) return hit;
   const app = new App();
-  const stages = addEnvironment(app, config);
+  const stages = addEnvironment(app, config, APPLICATION_PLANE);
   const regions = stages.filter((s): s is RegionStage => s instanceof RegionStage);
+  const primary = regions.find((s) => s.foundation.role === 'primary')!;
+  const secondary = regions.find((s) => s.foundation.role === 'secondary')!;
+  const silos = stages.filter((s): s is SiloTenantStage => s instanceof SiloTenantStage);
   const built: BuiltEnvironment = {
     app,
     config,
-    primary: regions.find((s) => s.foundation.role === 'primary')!.foundation,
-    secondary: regions.find((s) => s.foundation.role === 'secondary')!.foundation,
-    silos: stages.filter((s): s is SiloTenantStage => s instanceof SiloTenantStage).map((s) => s.foundation),
+    primary: primary.foundation,
+    secondary: secondary.foundation,
+    silos: silos.map((s) => s.foundation),
+    planes: { primary: primary.plane, secondary: secondary.plane, silos: silos.map((s) => s.plane) },
   };
   cache.set(key, built);
   return built;

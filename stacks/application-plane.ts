@@ -1,0 +1,11 @@
+/**
+ * The application-plane stacks every stage gets on top of its foundation, in build order:
+ * a later extension may use the stacks an earlier one put in the plane (observability
+ * watches the API and the workers; global routes to the API). One list for `bin/app.ts` and
+ * the tests, so what the tests synthesize is what `cdk deploy` deploys.
+ *
+ * Order: api, workers, lake, schedules, global, backup, observability, cost.
+ */
+import type { StageExtension } from './app-stage.js';
+
+export const APPLICATION_PLANE: readonly StageExtension[] = [];
