@@ -18,6 +18,15 @@ function attr(a: KeyAttribute): dynamodb.Attribute {
   };
 }
 
+/**
+ * The table's name, derived from the environment: a global table has one name in every
+ * region, and the stacks of a secondary region (API, workers) must name their replica
+ * without a cross-region reference. Silo tenants have accounts of their own, so no clash.
+ */
+export function executionTableName(envName: string): string {
+  return `glaf-${envName}-executions`;
+}
+
 export interface ExecutionTableProps {
   readonly envName: string;
   readonly key: kms.IKey;
@@ -35,6 +44,7 @@ export class ExecutionTable extends Construct {
       props.replicaRegions.map((r) => [r, keyAliasArn(this, r, props.envName, 'data')]),
     );
     this.table = new dynamodb.TableV2(this, 'Table', {
+      tableName: executionTableName(props.envName),
       partitionKey: attr(EXECUTION_TABLE.partitionKey),
       sortKey: attr(EXECUTION_TABLE.sortKey),
       globalSecondaryIndexes: EXECUTION_TABLE.globalSecondaryIndexes.map((g) => ({
