@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { TENANT_TIERS } from '../domain/tenant.js';
 import { DEFAULT_QUOTAS } from '../domain/quotas.js';
+import { BackupConfigSchema, CostConfigSchema, ObservabilityConfigSchema } from './operations.js';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -84,6 +85,9 @@ export const EnvironmentConfigSchema = z
         oldestMessageAlarmSeconds: z.number().int().positive(),
       })
       .strict(),
+    observability: ObservabilityConfigSchema,
+    backup: BackupConfigSchema,
+    cost: CostConfigSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -114,6 +118,12 @@ export const EnvironmentConfigSchema = z
         code: 'custom',
         path: ['aurora', 'minCapacity'],
         message: 'minCapacity exceeds maxCapacity',
+      });
+    if (c.protectData && c.cost.scaleDown)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cost', 'scaleDown'],
+        message: 'night scale-down is for non-production environments only',
       });
     const ids = c.siloTenants.map((t) => t.tenantId);
     if (new Set(ids).size !== ids.length)

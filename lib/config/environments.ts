@@ -5,6 +5,12 @@
  */
 import { tierDefaults, validateEnvironments } from './app-config.js';
 
+/** Placeholder mailboxes: replace with your on-call and FinOps addresses. */
+const ONCALL = ['platform-oncall@agent-factory.example.com'];
+const FINOPS = ['finops@agent-factory.example.com'];
+/** Non-production scales down on weekday evenings and weekends (Irish time, DST-aware). */
+const NIGHTS = { timeZone: 'Europe/Dublin', downAt: '20:00', upAt: '07:00' };
+
 const EU_ZONES = {
   'eu-west-1': ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   'eu-central-1': ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
@@ -30,6 +36,20 @@ export const ENVIRONMENTS = validateEnvironments({
       healthCheckPath: '/health',
       oldestMessageAlarmSeconds: 300,
     },
+    observability: { alarmEmails: ONCALL, apiLatencyP95Ms: 1000, replicaLagMs: 100, workerErrorsPer5Min: 5 },
+    backup: {
+      retentionDays: 30,
+      dailyHourUtc: 3,
+      auditObjectLock: { mode: 'GOVERNANCE', retentionDays: 30 },
+    },
+    cost: {
+      monthlyBudgetUsd: 1500,
+      siloMonthlyBudgetUsd: 500,
+      budgetAlertPercents: [80, 90, 100],
+      alertEmails: FINOPS,
+      anomalyThresholdUsd: 50,
+      scaleDown: { ...NIGHTS, auroraNight: { minCapacity: 0.5, maxCapacity: 1 } },
+    },
   },
   staging: {
     name: 'staging',
@@ -48,6 +68,20 @@ export const ENVIRONMENTS = validateEnvironments({
       globalEndpoint: true,
       healthCheckPath: '/health',
       oldestMessageAlarmSeconds: 300,
+    },
+    observability: { alarmEmails: ONCALL, apiLatencyP95Ms: 800, replicaLagMs: 100, workerErrorsPer5Min: 5 },
+    backup: {
+      retentionDays: 30,
+      dailyHourUtc: 3,
+      auditObjectLock: { mode: 'GOVERNANCE', retentionDays: 30 },
+    },
+    cost: {
+      monthlyBudgetUsd: 4000,
+      siloMonthlyBudgetUsd: 1000,
+      budgetAlertPercents: [80, 90, 100],
+      alertEmails: FINOPS,
+      anomalyThresholdUsd: 100,
+      scaleDown: { ...NIGHTS, auroraNight: { minCapacity: 0.5, maxCapacity: 2 } },
     },
   },
   prod: {
@@ -73,6 +107,20 @@ export const ENVIRONMENTS = validateEnvironments({
       globalEndpoint: true,
       healthCheckPath: '/health',
       oldestMessageAlarmSeconds: 120,
+    },
+    observability: { alarmEmails: ONCALL, apiLatencyP95Ms: 500, replicaLagMs: 100, workerErrorsPer5Min: 5 },
+    // COMPLIANCE for 7 years (2557 days): nobody, root included, can shorten or delete audit exports.
+    backup: {
+      retentionDays: 30,
+      dailyHourUtc: 3,
+      auditObjectLock: { mode: 'COMPLIANCE', retentionDays: 2557 },
+    },
+    cost: {
+      monthlyBudgetUsd: 25000,
+      siloMonthlyBudgetUsd: 5000,
+      budgetAlertPercents: [80, 90, 100],
+      alertEmails: FINOPS,
+      anomalyThresholdUsd: 250,
     },
   },
 });
