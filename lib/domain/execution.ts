@@ -154,6 +154,8 @@ export interface Execution {
   readonly leaseToken?: string;
   readonly leaseExpiresAt?: string;
   readonly idempotencyKey?: string;
+  /** true: COMPLETED with the cached result of an identical earlier request (absent otherwise). */
+  readonly servedFromCache?: boolean;
   readonly requestHash: string;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -34,6 +34,11 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
+export interface CompleteOptions {
+  /** The output is the result cache's copy of an identical earlier run: kept on the record. */
+  readonly servedFromCache?: boolean;
+}
+
 /** Who may act on a RUNNING execution: the lease holder, or anyone once the lease expired. */
 export interface LeaseProof {
   readonly leaseToken?: string;
@@ -67,7 +72,13 @@ export interface ExecutionStore {
 
   /** PENDING -> RUNNING with a fresh lease token; exactly one concurrent claimer wins. */
   claim(tenantId: string, executionId: string, leaseMs: number): Promise<Execution>;
-  complete(tenantId: string, executionId: string, leaseToken: string, output: unknown): Promise<Execution>;
+  complete(
+    tenantId: string,
+    executionId: string,
+    leaseToken: string,
+    output: unknown,
+    options?: CompleteOptions,
+  ): Promise<Execution>;
   fail(tenantId: string, executionId: string, leaseToken: string, error: ExecutionError): Promise<Execution>;
   timeOut(tenantId: string, executionId: string, proof: LeaseProof): Promise<Execution>;
   /** RUNNING -> PENDING so the queue can redeliver it. */

@@ -6,7 +6,8 @@
  *   -> CANCELLED        execution.cancelled
  * Writes that keep the status (lease extension) and releases (RUNNING -> PENDING) say
  * nothing. A new item that is already terminal (a result served from the cache) announces
- * its outcome; a new PENDING item is left to the API's `execution.created`.
+ * its outcome; a new PENDING item is left to the API's `execution.created`. A completion says
+ * whether its result came from the result cache (`fromCache`, kept on the record).
  *
  * Idempotent: the event id is derived from the change itself (execution, new status,
  * attempt, update time), so a stream batch the Lambda service retries publishes the same
@@ -45,6 +46,7 @@ export function eventOfChange({ before, after }: ExecutionChange): DomainEvent |
     attempts: after.attempts,
     at: after.updatedAt,
   };
+  if (type === 'execution.completed') detail['fromCache'] = after.servedFromCache === true;
   if (type === 'execution.failed') {
     detail['error'] = {
       code: after.error?.code || 'unknown',

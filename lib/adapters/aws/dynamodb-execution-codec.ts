@@ -57,6 +57,7 @@ export function executionOf(item: Item): Execution {
   const leaseToken = optional(item, 'leaseToken');
   const leaseExpiresAt = optional(item, 'leaseExpiresAt');
   const idempotencyKey = optional(item, 'idempotencyKey');
+  const servedFromCache = item['servedFromCache']?.BOOL === true;
   return {
     tenantId: str(item, 'tenantId'),
     executionId: str(item, 'executionId'),
@@ -71,6 +72,7 @@ export function executionOf(item: Item): Execution {
     ...(leaseToken !== undefined ? { leaseToken } : {}),
     ...(leaseExpiresAt !== undefined ? { leaseExpiresAt } : {}),
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(servedFromCache ? { servedFromCache } : {}),
     requestHash: str(item, 'requestHash'),
     createdAt: str(item, 'createdAt'),
     updatedAt: str(item, 'updatedAt'),

@@ -15,6 +15,7 @@ import {
   payloadJson,
 } from '../../domain/execution-request.js';
 import type {
+  CompleteOptions,
   CreateOptions,
   CreateResult,
   ExecutionStore,
@@ -94,6 +95,7 @@ export class DynamoDbExecutionStore implements ExecutionStore {
     executionId: string,
     leaseToken: string,
     output: unknown,
+    options: CompleteOptions = {},
   ): Promise<Execution> {
     this.ids(tenantId, executionId);
     return transition(this.client, this.table, {
@@ -102,7 +104,11 @@ export class DynamoDbExecutionStore implements ExecutionStore {
       to: 'COMPLETED',
       now: this.clock(),
       leaseToken: parseLeaseToken(leaseToken),
-      set: { output: payloadJson(output, 'output'), finishedAt: this.clock().toISOString() },
+      set: {
+        output: payloadJson(output, 'output'),
+        finishedAt: this.clock().toISOString(),
+        ...(options.servedFromCache === true ? { servedFromCache: true } : {}),
+      },
       remove: ['leaseToken', 'leaseExpiresAt'],
     });
   }

@@ -27,8 +27,8 @@ export interface TransitionRequest {
   readonly to: ExecutionStatus;
   readonly now: Date;
   readonly leaseToken?: string;
-  /** Extra attributes to SET (string values). */
-  readonly set?: Readonly<Record<string, string>>;
+  /** Extra attributes to SET (strings, or booleans for flags). */
+  readonly set?: Readonly<Record<string, string | boolean>>;
   readonly remove?: readonly string[];
   /** Count a claim. */
   readonly incrementAttempts?: boolean;
@@ -50,7 +50,7 @@ export async function transition(
   const sets = ['#status = :to', 'updatedAt = :now', 'GSI1PK = :gsi1pk'];
   for (const [i, [name, value]] of Object.entries(req.set ?? {}).entries()) {
     names[`#s${i}`] = name;
-    values[`:s${i}`] = { S: value };
+    values[`:s${i}`] = typeof value === 'boolean' ? { BOOL: value } : { S: value };
     sets.push(`#s${i} = :s${i}`);
   }
   const froms = guard.from.map((f, i) => {

@@ -256,6 +256,32 @@ export function executionStoreContract(name: string, factory: ExecutionStoreFact
         expect(failed.error).toEqual({ code: 'agent_error', message: 'bad fuel' });
       });
 
+      it('keeps the served-from-cache mark of a completion, and only where it was given', async () => {
+        const t = tenant();
+        const { e: cached, lease } = await inStatus(t, 'RUNNING');
+        const done = await store.complete(
+          t,
+          cached.executionId,
+          lease,
+          { total_kg: 1 },
+          { servedFromCache: true },
+        );
+        expect(done.servedFromCache).toBe(true);
+        expect((await store.get(t, cached.executionId)).servedFromCache).toBe(true);
+        const { e: computed, lease: l2 } = await inStatus(t, 'RUNNING');
+        await store.complete(t, computed.executionId, l2, { total_kg: 1 }, { servedFromCache: false });
+        const plain = await store.get(t, computed.executionId);
+        expect(plain.status).toBe('COMPLETED');
+        expect(plain.servedFromCache).toBeUndefined();
+        const listed = await store.list(t, { status: 'COMPLETED' });
+        expect(listed.items.map((x) => [x.executionId, x.servedFromCache ?? false])).toEqual(
+          expect.arrayContaining([
+            [cached.executionId, true],
+            [computed.executionId, false],
+          ]),
+        );
+      });
+
       it('times out or releases a dead worker only after its lease expires', async () => {
         const t = tenant();
         const { e } = await inStatus(t, 'RUNNING');
