@@ -142,6 +142,8 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
     }
     const executionStore = new DynamoDbExecutionStore({ client: dynamodb, tableName, clock });
     const limiter = await rateLimiter(config.redisUrl, clock, closers);
+    const bus = new MemoryBus();
+    const resultCache = await createResultCache(config.redisUrl, closers);
     const engine = config.engine
       ? new LocalEngine(
           {
@@ -151,12 +153,12 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
             context: { factors: catalogue },
             tenantIds: () => allTenantIds(tenants),
             clock,
+            cache: resultCache,
+            bus,
           },
           config.engine,
         )
       : undefined;
-    const bus = new MemoryBus();
-    const resultCache = await createResultCache(config.redisUrl, closers);
     const { executions, inline } = createExecutionService(
       executionStore,
       registry,

@@ -1,36 +1,28 @@
 /**
  * Runs one stored execution: resolve the pinned agent version, claim (PENDING -> RUNNING with a
  * lease), run through the same runner as certification, then complete or fail. Used inline by
- * synchronous requests and by the in-process dispatcher; the queue workers of the engine do the
- * same steps around their own hooks.
+ * synchronous requests and by the in-process dispatcher; the queue workers (worker.ts) do the
+ * same steps around their hooks. Both share ExecutionStep: the result cache and the events.
  */
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { canonicalJson, sha256Hex } from '../agents/provenance.js';
 import { runAgent } from '../agents/runner.js';
-import type { Agent, AgentContext } from '../agents/types.js';
+import type { Agent, AgentContext, AgentResult } from '../agents/types.js';
 import { monthOf } from '../domain/execution-ids.js';
 import { MAX_LEASE_MS } from '../domain/execution-request.js';
-import { createEvent } from '../domain/events/envelope.js';
 import { ExecutionConflictError, type Execution, type ExecutionError } from '../domain/execution.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
 import type { ResultCache } from '../ports/result-cache.js';
 import type { AgentRegistryService, Resolution } from './agent-registry.js';
 import { agentFor } from './agent-registry-certify.js';
-import { eventOfChange } from './execution-events.js';
+import { ExecutionStep } from './execution-step.js';
 
-/** An execution as a run returns it: `servedFromCache` when the result came from the result cache. */
-export type RunExecution = Execution & { readonly servedFromCache?: boolean };
+/** An execution as a run returns it (`servedFromCache` is on the record itself). */
+export type RunExecution = Execution;
 
-type Outcome = { ok: true; output: unknown } | { ok: false; error: ExecutionError };
-
-/** Carries a failed outcome through the cache (failures are never cached). */
-class FailedOutcome extends Error {
-  constructor(readonly outcome: Outcome) {
-    super('the computation failed');
-  }
-}
+type Outcome =
+  { ok: true; output: unknown; cached: boolean } | { ok: false; error: ExecutionError; cached: false };
 
 class RunTimedOut extends Error {}
 
@@ -46,7 +38,7 @@ export interface ExecutionRunnerOptions {
   readonly logger?: Pick<Logger, 'error'>;
   /** Result cache keyed by the provenance hash; absent = every run computes. */
   readonly cache?: ResultCache;
-  /** Where execution.completed / failed / timed_out go; absent = no events from here. */
+  /** Where execution.started / completed / failed / timed_out go; absent = no events from here. */
   readonly bus?: EventBus;
 }
 
@@ -57,11 +49,17 @@ export class ExecutionRunner {
   private readonly loaded = new Map<string, Agent>();
   private readonly clock: () => Date;
   private readonly logger: Pick<Logger, 'error'>;
-  private factorVersions?: readonly string[];
+  private readonly step: ExecutionStep;
 
   constructor(private readonly options: ExecutionRunnerOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? new Logger({ serviceName: 'executions' });
+    this.step = new ExecutionStep({
+      context: options.context,
+      logger: this.logger,
+      ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.bus ? { bus: options.bus } : {}),
+    });
   }
 
   /** The runnable agent of a resolved version (a declarative spec is compiled once). */
@@ -76,18 +74,9 @@ export class ExecutionRunner {
     return agent;
   }
 
-  /**
-   * The result-cache key: provenance hash of agent version + canonical input + the versions of
-   * the factor datasets loaded (a new dataset version changes every key).
-   */
+  /** The result-cache key (see ExecutionStep). */
   cacheKeyOf(agentId: string, agentVersion: string, input: unknown): string {
-    this.factorVersions ??= this.options.context.factors
-      .datasets()
-      .map((d) => `${d.source}/${d.dataset}@${d.version}`)
-      .sort();
-    return sha256Hex(
-      canonicalJson({ agent_id: agentId, agent_version: agentVersion, input, factors: this.factorVersions }),
-    );
+    return this.step.cacheKeyOf(agentId, agentVersion, input);
   }
 
   /**
@@ -107,22 +96,23 @@ export class ExecutionRunner {
       throw err;
     }
     const token = claimed.leaseToken!;
+    await this.step.announce(pending, claimed);
     const started = performance.now();
     try {
       let finished: Execution;
-      let fromCache = false;
       try {
-        const { outcome, cached } = await this.computeCached(tenantId, claimed);
-        fromCache = cached;
+        const outcome = await this.computeCached(tenantId, claimed);
         finished = outcome.ok
-          ? await store.complete(tenantId, executionId, token, outcome.output)
+          ? await store.complete(tenantId, executionId, token, outcome.output, {
+              servedFromCache: outcome.cached,
+            })
           : await store.fail(tenantId, executionId, token, outcome.error);
       } catch (err) {
         if (!(err instanceof RunTimedOut)) throw err;
         finished = await store.timeOut(tenantId, executionId, { leaseToken: token });
       }
-      await this.announce(claimed, finished, fromCache);
-      return fromCache ? { ...finished, servedFromCache: true } : finished;
+      await this.step.announce(claimed, finished);
+      return finished;
     } catch (err) {
       // Cancelled (or timed out by a sweeper) while running: the state it is in now stands.
       if (err instanceof ExecutionConflictError) return store.get(tenantId, executionId);
@@ -135,61 +125,22 @@ export class ExecutionRunner {
     }
   }
 
-  /** Publishes the outcome (completed / failed / timed out) on the bus; a bus failure is logged, not thrown. */
-  private async announce(before: Execution, after: Execution, fromCache: boolean): Promise<void> {
-    const bus = this.options.bus;
-    if (!bus) return;
-    let event = eventOfChange({ before, after });
-    if (!event) return;
-    if (event.type === 'execution.completed') {
-      event = createEvent(
-        event.type,
-        event.tenantId,
-        { ...event.detail, fromCache },
-        { id: event.id, time: event.time },
-      );
-    }
-    try {
-      const result = await bus.publish([event]);
-      if (result.failed.length > 0) throw new Error(result.failed[0]!.reason);
-    } catch (err) {
-      this.logger.error('Execution event not published', {
-        tenantId: after.tenantId,
-        executionId: after.executionId,
-        eventType: event.type,
-        error: err as Error,
-      });
-    }
-  }
-
-  /** Through the result cache when there is one: identical requests compute once. */
-  private async computeCached(
-    tenantId: string,
-    e: Execution,
-  ): Promise<{ outcome: Outcome; cached: boolean }> {
+  /** Through the shared step (result cache): identical requests compute once. */
+  private async computeCached(tenantId: string, e: Execution): Promise<Outcome> {
     let agent: Agent;
     try {
       agent = this.agentOf(await this.options.registry.resolve(tenantId, `${e.agentId}@${e.agentVersion}`));
     } catch (err) {
-      return { outcome: this.internalError(tenantId, e, err), cached: false };
+      return this.internalError(tenantId, e, err);
     }
-    const compute = () => this.withTimeout(agent.manifest.timeoutMs, this.compute(tenantId, e, agent));
-    const cache = this.options.cache;
-    if (!cache) return { outcome: await compute(), cached: false };
     try {
-      const hit = await cache.getOrCompute(
-        tenantId,
-        this.cacheKeyOf(e.agentId, e.agentVersion, e.input),
-        async () => {
-          const outcome = await compute();
-          if (!outcome.ok) throw new FailedOutcome(outcome);
-          return outcome.output;
-        },
+      const { result, cached } = await this.step.compute(tenantId, e, () =>
+        this.withTimeout(agent.manifest.timeoutMs, runAgent(agent, e.input, this.options.context)),
       );
-      return { outcome: { ok: true, output: hit.value }, cached: hit.source !== 'computed' };
+      return result.ok ? { ok: true, output: result.output, cached } : this.rejected(e, result);
     } catch (err) {
-      if (err instanceof FailedOutcome) return { outcome: err.outcome, cached: false };
-      throw err;
+      if (err instanceof RunTimedOut) throw err;
+      return this.internalError(tenantId, e, err);
     }
   }
 
@@ -205,21 +156,16 @@ export class ExecutionRunner {
     }
   }
 
-  private async compute(tenantId: string, e: Execution, agent: Agent): Promise<Outcome> {
-    try {
-      const result = await runAgent(agent, e.input, this.options.context);
-      if (result.ok) return { ok: true, output: result.output };
-      return {
-        ok: false,
-        error: {
-          code: 'agent_rejected_input',
-          message: `${e.agentId}@${e.agentVersion} could not compute a result; see issues`,
-          issues: result.issues.slice(0, 200),
-        },
-      };
-    } catch (err) {
-      return this.internalError(tenantId, e, err);
-    }
+  private rejected(e: Execution, result: AgentResult & { ok: false }): Outcome {
+    return {
+      ok: false,
+      cached: false,
+      error: {
+        code: 'agent_rejected_input',
+        message: `${e.agentId}@${e.agentVersion} could not compute a result; see issues`,
+        issues: result.issues.slice(0, 200),
+      },
+    };
   }
 
   /** A bug or an unavailable dependency: a neutral reason on the record, details in the log only. */
@@ -230,6 +176,6 @@ export class ExecutionRunner {
       error: err as Error,
     });
     const message = 'The execution failed because of an internal error; retry it or contact support';
-    return { ok: false, error: { code: 'internal_error', message } };
+    return { ok: false, cached: false, error: { code: 'internal_error', message } };
   }
 }

@@ -8,6 +8,10 @@
  * Timeout from the agent manifest: warning + metric at 80 %, TIMED_OUT at 100 %. Failures
  * release the execution for a retry; on the last receive it becomes FAILED and the message
  * is left to the queue's redrive policy, which moves it to the DLQ.
+ *
+ * The agent runs through ExecutionStep, as the sync runner does: the result cache (an
+ * identical earlier or concurrent request is served from it; the record says so) and the
+ * events of each transition (execution.started, .completed, .failed, .timed_out).
  */
 export type { HandleResult, HookContext, HookName, Outcome, WorkerHooks } from './worker-outcome.js';
 import { runAgent } from '../agents/runner.js';
@@ -16,7 +20,9 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { ExecutionConflictError, isTerminal, type Execution } from '../domain/execution.js';
 import { MAX_LEASE_MS } from '../domain/execution-request.js';
 import { MAX_RECEIVE_COUNT, VISIBILITY_TIMEOUT_SECONDS } from '../config/queues.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
+import type { ResultCache } from '../ports/result-cache.js';
 import {
   executionMessageSchema,
   type ExecutionMessage,
@@ -33,6 +39,7 @@ import {
   type HookName,
   type WorkerHooks,
 } from './worker-outcome.js';
+import { ExecutionStep } from './execution-step.js';
 import { runHeartbeat, Stop, withTimeout } from './worker-run.js';
 import {
   realScheduler,
@@ -60,11 +67,18 @@ export interface WorkerOptions {
   readonly leaseGraceMs?: number;
   /** Delay before a failed message is received again; default 5 s x 2^(receives - 1). */
   readonly retryDelayMs?: (receiveCount: number) => number;
+  /** Result cache shared with the sync path; absent = every run computes. */
+  readonly cache?: ResultCache;
+  /** Where the run's events go; absent = none from here (in AWS the stream processor publishes them). */
+  readonly bus?: EventBus;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+type Defaulted = Required<Omit<WorkerOptions, 'hooks' | 'cache' | 'bus'>> & { hooks: WorkerHooks };
+
 export class WorkerService {
-  private readonly o: Required<Omit<WorkerOptions, 'hooks'>> & { hooks: WorkerHooks };
+  private readonly o: Defaulted;
+  private readonly step: ExecutionStep;
 
   constructor(options: WorkerOptions) {
     this.o = {
@@ -79,6 +93,15 @@ export class WorkerService {
       hooks: {},
       ...options,
     };
+    this.step = new ExecutionStep({
+      context: options.context,
+      ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.bus ? { bus: options.bus } : {}),
+      logger: {
+        error: (message, { error, ...attrs }) =>
+          this.o.log.error(message, { ...attrs, error: String(error) }),
+      },
+    });
   }
 
   /** `signal` aborts on shutdown: the run is released (RUNNING -> PENDING) and the message made visible. */
@@ -125,11 +148,14 @@ export class WorkerService {
         // Its worker died (lease expired): take the run back, then claim it like a new one.
         await this.o.store.release(tenantId, executionId, {});
       }
-      return await this.o.store.claim(
+      const claimed = await this.o.store.claim(
         tenantId,
         executionId,
         Math.min(timeoutMs + this.o.leaseGraceMs, MAX_LEASE_MS),
       );
+      // A claim always starts from PENDING (an expired run was released just above).
+      await this.step.announce({ ...execution, status: 'PENDING' }, claimed);
+      return claimed;
     } catch (err) {
       if (!(err instanceof ExecutionConflictError)) throw err;
       // Lost the race: someone else claimed, finished or cancelled it meanwhile.
@@ -165,19 +191,20 @@ export class WorkerService {
       await checkpoint('postInit');
       await this.hook('preExec', ctx);
       await checkpoint('preExec');
-      ctx.result = await withTimeout(
-        this.o,
-        agent,
-        execution,
-        () => runAgent(agent, execution.input, this.o.context),
-        signal,
+      // The timeout races the computation itself: requests waiting on it share its outcome.
+      const { result, cached } = await this.step.compute(m.tenantId, execution, () =>
+        withTimeout(this.o, agent, execution, () => runAgent(agent, execution.input, this.o.context), signal),
       );
+      ctx.result = result;
       await this.hook('postExec', ctx);
       await checkpoint('postExec');
-      if (!ctx.result.ok)
-        throw new ValidationError(ctx.result.issues, `Input is invalid for ${agent.id}@${agent.version}`);
-      await this.o.store.complete(m.tenantId, m.executionId, lease, ctx.result.output);
+      if (!result.ok)
+        throw new ValidationError(result.issues, `Input is invalid for ${agent.id}@${agent.version}`);
+      const finished = await this.o.store.complete(m.tenantId, m.executionId, lease, result.output, {
+        servedFromCache: cached,
+      });
       this.o.metrics.count('ExecutionCompleted');
+      await this.step.announce(execution, finished);
       return done('completed');
     } catch (err) {
       if (err instanceof Stop) return this.stopped(err, execution, lease);
@@ -203,7 +230,10 @@ export class WorkerService {
     const { tenantId, executionId } = execution;
     if (stop.kind === 'cancelled') return this.cancelled();
     if (stop.kind === 'timed_out') {
-      await this.o.store.timeOut(tenantId, executionId, { leaseToken: lease });
+      await this.step.announce(
+        execution,
+        await this.o.store.timeOut(tenantId, executionId, { leaseToken: lease }),
+      );
       this.o.metrics.count('ExecutionTimedOut');
       this.o.log.error('execution timed out', { tenantId, executionId, agentId: execution.agentId });
       return done('timed_out');
@@ -229,7 +259,7 @@ export class WorkerService {
       reason: error.message,
     };
     if (message.receiveCount >= this.o.maxReceiveCount) {
-      await this.o.store.fail(tenantId, executionId, lease, error);
+      await this.step.announce(execution, await this.o.store.fail(tenantId, executionId, lease, error));
       this.o.metrics.count('ExecutionFailed');
       this.o.log.error('execution failed on its last receive; the message goes to the DLQ', attrs);
       // Visible at once: the redrive policy moves it to the DLQ on the next receive.

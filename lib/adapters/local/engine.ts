@@ -14,10 +14,12 @@ import { PRIORITIES } from '../../config/queues.js';
 import type { AgentContext } from '../../agents/types.js';
 import type { Agent } from '../../agents/types.js';
 import { ExecutionConflictError, type Execution } from '../../domain/execution.js';
+import type { EventBus } from '../../ports/event-bus.js';
 import type { ExecutionStore } from '../../ports/execution-store.js';
+import type { ResultCache } from '../../ports/result-cache.js';
 import type { AgentRegistryService } from '../../services/agent-registry.js';
 import { PriorityPoller, type StopReport } from '../../services/priority-poller.js';
-import { WorkerService } from '../../services/worker.js';
+import { WorkerService, type WorkerHooks } from '../../services/worker.js';
 import {
   CountingMetrics,
   registryAgentResolver,
@@ -38,6 +40,8 @@ export interface LocalEngineOptions {
   /** Long-poll wait of an idle worker (stop() cuts it short). @default 20 000 */
   readonly waitTimeMs?: number;
   readonly log?: WorkerLog;
+  /** Lifecycle hooks of every run (pre-init ... cleanup), e.g. to observe or slow down a run. */
+  readonly hooks?: WorkerHooks;
 }
 
 export interface EngineDeps {
@@ -48,6 +52,10 @@ export interface EngineDeps {
   /** Every tenant id (from SQL), for the recovery scan. */
   readonly tenantIds: () => Promise<readonly string[]>;
   readonly clock?: () => Date;
+  /** The result cache the sync path uses too. */
+  readonly cache?: ResultCache;
+  /** Where the workers publish execution.started / completed / failed / timed_out. */
+  readonly bus?: EventBus;
 }
 
 export interface RecoveryReport {
@@ -94,7 +102,10 @@ export class LocalEngine {
       context: this.deps.context,
       metrics: this.metrics,
       ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+      ...(this.deps.cache ? { cache: this.deps.cache } : {}),
+      ...(this.deps.bus ? { bus: this.deps.bus } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),
+      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
     });
     for (let i = 0; i < (this.options.workers ?? 2); i++) {
       const poller = new PriorityPoller({
