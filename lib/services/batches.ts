@@ -81,7 +81,7 @@ async function mapLimited<T, R>(items: readonly T[], fn: (item: T) => Promise<R>
 }
 
 /** Numeric leaves of `output.totals` (one level, e.g. `co2e_kg`). */
-function numericTotals(e: Execution): Record<string, number> {
+export function numericTotals(e: Execution): Record<string, number> {
   const output = e.output as { totals?: unknown } | null | undefined;
   const totals = output?.totals;
   if (typeof totals !== 'object' || totals === null) return {};

@@ -12,6 +12,11 @@ export interface PgOptions {
   readonly connectionString: string;
   /** Pool size. @default 5 */
   readonly max?: number;
+  /**
+   * Called for each new connection: an RDS IAM auth token (valid 15 minutes) instead of a
+   * stored password. @default the password in the URL, if any
+   */
+  readonly password?: () => Promise<string>;
 }
 
 function wrap(conn: pg.Pool | pg.PoolClient): SqlQueryable {
@@ -28,7 +33,11 @@ function wrap(conn: pg.Pool | pg.PoolClient): SqlQueryable {
 }
 
 export function createPgClient(options: PgOptions): SqlClient {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 5 });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 5,
+    ...(options.password ? { password: options.password } : {}),
+  });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const direct = wrap(pool);
