@@ -48,6 +48,13 @@ export const USAGE_COUNTERS = ['executions', 'computeMs', 'apiCalls'] as const;
 export type UsageCounter = (typeof USAGE_COUNTERS)[number];
 export type UsageTotals = Readonly<Record<UsageCounter, number>>;
 
+export interface CountResult {
+  /** false: the limit was reached and nothing was counted. */
+  readonly counted: boolean;
+  /** Executions counted in the month (after this one when counted). */
+  readonly used: number;
+}
+
 export interface WebhookDeliveryInput {
   readonly eventId: string;
   readonly eventType: string;
@@ -88,6 +95,13 @@ export interface ExecutionStore {
   /** Atomic ADD to this month's counters; returns the totals after the add. */
   addUsage(tenantId: string, month: string, delta: Partial<UsageTotals>): Promise<UsageTotals>;
   getUsage(tenantId: string, month: string): Promise<UsageTotals>;
+  /**
+   * Counts one execution in `month` unless `limit` are counted already: check and count are one
+   * conditional write, so concurrent submissions can never pass the limit together.
+   */
+  countExecution(tenantId: string, month: string, limit: number): Promise<CountResult>;
+  /** Takes one counted execution back (its submission stored nothing); never below zero. */
+  uncountExecution(tenantId: string, month: string): Promise<void>;
 
   recordWebhookDelivery(
     tenantId: string,

@@ -23,6 +23,7 @@ import type {
 } from '../ports/agent-registry-store.js';
 import { CertificationFailedError, agentFor, runGoldenTests } from './agent-registry-certify.js';
 import { Resolver, type Resolution } from './agent-registry-resolve.js';
+import { TtlMemo, type MemoStats } from './ttl-memo.js';
 
 export { CertificationFailedError } from './agent-registry-certify.js';
 export type { Resolution, ResolvedVersion } from './agent-registry-resolve.js';
@@ -33,17 +34,38 @@ export interface AgentRegistryOptions {
   readonly context: AgentContext;
   /** Shipped code agents, for built-in versions. */
   readonly builtins?: readonly Agent[];
+  /**
+   * How long a resolution (`name@range` -> version and dependencies) is reused. Every change made
+   * through this service forgets them at once; the TTL bounds how long a change made by another
+   * process (publish, deprecate) goes unseen. 0 = resolve every time. @default 5 000
+   */
+  readonly resolutionTtlMs?: number;
+  /** Tests: the clock of the resolution TTL. */
+  readonly clock?: () => Date;
 }
+
+/** Resolutions are read on every execution submit; publishing and promoting are rare. */
+export const RESOLUTION_TTL_MS = 5_000;
 
 export class AgentRegistryService {
   private readonly store: AgentRegistryStore;
   private readonly ctx: AgentContext;
   private readonly builtins: readonly Agent[];
+  private readonly resolutions: TtlMemo<Resolution>;
 
   constructor(options: AgentRegistryOptions) {
     this.store = options.store;
     this.ctx = options.context;
     this.builtins = options.builtins ?? [];
+    this.resolutions = new TtlMemo({
+      ttlMs: options.resolutionTtlMs ?? RESOLUTION_TTL_MS,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+  }
+
+  /** Reuse of resolutions (hits) against store reads (misses). */
+  resolutionStats(): MemoStats {
+    return this.resolutions.stats();
   }
 
   /**
@@ -74,6 +96,7 @@ export class AgentRegistryService {
         'certified',
       );
       registered++;
+      this.resolutions.clear();
     }
     return { registered, present: agents.length - registered };
   }
@@ -89,7 +112,7 @@ export class AgentRegistryService {
     if (existing && existing.tenantId === null && tenantId !== null) {
       throw new ConflictError(`Agent name '${input.name}' belongs to a platform agent; choose another name`);
     }
-    return this.store.createAgent(tenantId, input);
+    return this.forgetAfter(this.store.createAgent(tenantId, input));
   }
 
   /** The owner's agent of that name, else the platform's; NotFoundError otherwise (other tenants' too). */
@@ -124,7 +147,7 @@ export class AgentRegistryService {
       // Throws SpecError (a DomainError listing spec paths) when the spec does not load.
       agentFor(agent, { ...draftOf(agent, input) }, this.builtins, this.ctx);
     }
-    return this.store.addVersion(tenantId, agent.id, input);
+    return this.forgetAfter(this.store.addVersion(tenantId, agent.id, input));
   }
 
   async listVersions(tenantId: Owner, agentName: string): Promise<AgentVersionRecord[]> {
@@ -147,7 +170,7 @@ export class AgentRegistryService {
     const subject = `${agent.name}@${v}`;
     assertPromotion(current.status, to, subject);
     if (to === 'certified') await this.certify(tenantId, agent, current, subject);
-    if (!(await this.store.setStatus(tenantId, agent.id, v, current.status, to))) {
+    if (!(await this.forgetAfter(this.store.setStatus(tenantId, agent.id, v, current.status, to)))) {
       throw new ConflictError(`${subject} changed while it was being promoted; read it again and retry`);
     }
     return (await this.store.getVersion(tenantId, agent.id, v))!;
@@ -159,8 +182,19 @@ export class AgentRegistryService {
    */
   async resolve(tenantId: Owner, ref: string): Promise<Resolution> {
     const { agent, range } = parseAgentRef(ref);
-    const resolver = new Resolver(this.store, tenantId);
-    return resolver.closure(await resolver.one(agent, range));
+    return this.resolutions.get(`${tenantId ?? '(platform)'}\n${agent}@${range}`, async () => {
+      const resolver = new Resolver(this.store, tenantId);
+      return resolver.closure(await resolver.one(agent, range));
+    });
+  }
+
+  /** Resolutions are forgotten once a write settles (a load still running then is not kept either). */
+  private async forgetAfter<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.resolutions.clear();
+    }
   }
 
   private async certify(tenantId: Owner, agent: AgentRecord, v: AgentVersionRecord, subject: string) {

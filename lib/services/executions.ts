@@ -2,9 +2,9 @@
  * Execution use cases behind `/v1/executions`: create (sync inline, async through the
  * dispatcher), get, list, cancel. Input is checked against the resolved agent version's
  * schema BEFORE anything is stored, so a bad request leaves no execution behind.
- * Then, still before storing: the tenant's monthly executions quota (QuotaExceededError, 429,
- * and a `quota.exceeded` event) and, for async requests, the priority queue's depth
- * (QueueFullError, 503 + Retry-After). Sync mode is refused (400) unless the agent's manifest
+ * Then, still before storing: for async requests the priority queue's depth (QueueFullError,
+ * 503 + Retry-After), and the tenant's monthly executions quota (QuotaExceededError, 429, and a
+ * `quota.exceeded` event), checked and counted in one conditional write. Sync mode is refused (400) unless the agent's manifest
  * says `syncAllowed`; it never falls back to async silently. A stored execution announces
  * `execution.created`; the runner announces its outcome. Every check is optional so
  * compositions without a quota source, depth probe or bus keep working.
@@ -21,7 +21,7 @@ import { EXECUTION_STATUSES, type Execution } from '../domain/execution.js';
 import { parseOrThrow } from '../domain/validation.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
-import type { ExecutionStore, Page, UsageTotals } from '../ports/execution-store.js';
+import type { CreateResult, ExecutionStore, Page, UsageTotals } from '../ports/execution-store.js';
 import type { AgentRegistryService } from './agent-registry.js';
 import type { ExecutionRunner, RunExecution } from './execution-runner.js';
 import type { TenantService } from './tenants.js';
@@ -99,8 +99,8 @@ export interface ExecutionServiceOptions {
   readonly runner: ExecutionRunner;
   readonly dispatcher: ExecutionDispatcher;
   readonly clock?: () => Date;
-  /** Monthly executions quota per tenant; absent = no quota check. */
-  readonly tenants?: Pick<TenantService, 'getQuotas'>;
+  /** Monthly executions quota per tenant (read through its short cache); absent = no quota check. */
+  readonly tenants?: Pick<TenantService, 'cachedQuotas'>;
   /** Messages waiting in a priority's queue; absent = no backpressure check. */
   readonly depth?: (priority: ExecutionPriority) => Promise<number> | number;
   /** Queue depth at which submissions are refused. @default BACKPRESSURE_DEPTH (10,000) */
@@ -148,23 +148,36 @@ export class ExecutionService {
       }));
       throw new ValidationError(issues, `Input does not match the input schema of ${subject}`);
     }
-    // Checked before anything is stored. (An idempotent replay is checked too: the store cannot be
-    // asked for a key's execution without creating one, so a replay at a full quota gets 429.)
-    await this.checkQuota(tenantId);
+    // Checked before anything is stored; the queue first, so a refusal there counts nothing.
     if (req.mode === 'async') await this.checkBackpressure(req.priority);
+    const month = monthOf(this.clock());
+    // With a quota the count comes first (one conditional write) and is taken back if nothing
+    // is stored. An idempotent replay is counted too (the store cannot be asked for a key's
+    // execution without creating one), so a replay at a full quota gets 429.
+    const counted = await this.countAgainstQuota(tenantId, month);
     const priority = PRIORITIES.indexOf(req.priority);
-    const { execution, created } = await store.create(
-      tenantId,
-      {
-        agentId: resolution.agent.name,
-        agentVersion: resolution.version.version,
-        input: req.input,
-        priority,
-      },
-      key === undefined ? {} : { idempotencyKey: key },
-    );
-    if (!created) return { execution, created, mode: req.mode };
-    await store.addUsage(tenantId, monthOf(this.clock()), { executions: 1 });
+    let stored: CreateResult;
+    try {
+      stored = await store.create(
+        tenantId,
+        {
+          agentId: resolution.agent.name,
+          agentVersion: resolution.version.version,
+          input: req.input,
+          priority,
+        },
+        key === undefined ? {} : { idempotencyKey: key },
+      );
+    } catch (err) {
+      if (counted) await this.uncount(tenantId, month);
+      throw err;
+    }
+    const { execution, created } = stored;
+    if (!created) {
+      if (counted) await this.uncount(tenantId, month);
+      return { execution, created, mode: req.mode };
+    }
+    if (!counted) await store.addUsage(tenantId, month, { executions: 1 });
     await this.publish(
       createEvent('execution.created', tenantId, {
         executionId: execution.executionId,
@@ -182,23 +195,32 @@ export class ExecutionService {
     return { execution, created, mode: 'async' };
   }
 
-  /** Quota: executions counted this month against the tenant's `executionsPerMonth`. */
-  private async checkQuota(tenantId: string): Promise<void> {
+  /**
+   * Quota: counts the execution against the tenant's `executionsPerMonth` (quotas cached
+   * briefly, the count exact in the store); false when there is no quota to count against.
+   */
+  private async countAgainstQuota(tenantId: string, month: string): Promise<boolean> {
     const { tenants, store } = this.options;
-    if (!tenants) return;
-    const month = monthOf(this.clock());
-    const [quotas, usage] = await Promise.all([tenants.getQuotas(tenantId), store.getUsage(tenantId, month)]);
-    const limit = quotas.executionsPerMonth;
-    if (usage.executions < limit) return;
+    if (!tenants) return false;
+    const limit = (await tenants.cachedQuotas(tenantId)).executionsPerMonth;
+    const { counted, used } = await store.countExecution(tenantId, month, limit);
+    if (counted) return true;
     await this.publish(
       createEvent('quota.exceeded', tenantId, {
         quota: 'executions_per_month',
         limit,
-        used: usage.executions,
+        used,
         period: month,
       }),
     );
-    throw new QuotaExceededError(limit, usage.executions, month);
+    throw new QuotaExceededError(limit, used, month);
+  }
+
+  /** A counted submission that stored nothing; a failure here must not hide the original outcome. */
+  private async uncount(tenantId: string, month: string): Promise<void> {
+    await this.options.store.uncountExecution(tenantId, month).catch((err: unknown) => {
+      this.logger.error('Usage counter refund failed', { tenantId, month, error: err as Error });
+    });
   }
 
   private async checkBackpressure(priority: ExecutionPriority): Promise<void> {

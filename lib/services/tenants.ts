@@ -18,6 +18,7 @@ import {
 } from '../domain/tenant.js';
 import type { Organization, Tenant } from '../domain/tenant.js';
 import type { OffboardResult, OnboardResult, TenantExportSink, TenantStore } from '../ports/tenant-store.js';
+import { TtlMemo } from './ttl-memo.js';
 
 export const OnboardInputSchema = z
   .object({
@@ -45,11 +46,29 @@ export function parseTenantConfig(raw: unknown): z.infer<typeof TenantConfigSche
   return parseOrThrow(TenantConfigSchema, raw ?? {}, 'tenant config');
 }
 
+/** How long `cachedQuotas` reuses a tenant's quotas (quota changes are rare; submits are not). */
+export const QUOTA_CACHE_TTL_MS = 2_000;
+
+export interface TenantServiceOptions {
+  /** 0 = `cachedQuotas` reads the store every time. @default QUOTA_CACHE_TTL_MS */
+  readonly quotaTtlMs?: number;
+  /** Tests: the clock of that TTL (the business clock may be frozen). */
+  readonly cacheClock?: () => Date;
+}
+
 export class TenantService {
+  private readonly quotaMemo: TtlMemo<Quotas>;
+
   constructor(
     private readonly store: TenantStore,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: TenantServiceOptions = {},
+  ) {
+    this.quotaMemo = new TtlMemo({
+      ttlMs: options.quotaTtlMs ?? QUOTA_CACHE_TTL_MS,
+      ...(options.cacheClock ? { clock: options.cacheClock } : {}),
+    });
+  }
 
   async onboard(raw: unknown, actor = 'system:control-plane'): Promise<OnboardResult> {
     const input = parseOrThrow(OnboardInputSchema, raw, 'onboarding request');
@@ -88,6 +107,14 @@ export class TenantService {
     return this.store.getQuotas((await this.get(tenantId)).id);
   }
 
+  /**
+   * Quotas for enforcement on hot paths (every execution submit): reused for up to the quota
+   * TTL. Changes made through this service are seen at once; another process's after the TTL.
+   */
+  async cachedQuotas(tenantId: string): Promise<Quotas> {
+    return this.quotaMemo.get(tenantId, () => this.getQuotas(tenantId));
+  }
+
   async updateQuotas(tenantId: string, raw: unknown, actor: string): Promise<Quotas> {
     const patch = parseOrThrow(QuotasPatchSchema, raw, 'quota update');
     if (Object.keys(patch).length === 0) {
@@ -95,7 +122,7 @@ export class TenantService {
       throw new ValidationError([{ path: '(root)', message }], `Invalid quota update: ${message}`);
     }
     const tenant = await this.get(tenantId);
-    return this.store.updateQuotas(tenant.id, patch, actor);
+    return this.forgetQuotasAfter(this.store.updateQuotas(tenant.id, patch, actor));
   }
 
   async suspend(tenantId: string, actor: string): Promise<Tenant> {
@@ -145,7 +172,16 @@ export class TenantService {
     const id = parseUuid(tenantId);
     const until = this.clock();
     until.setUTCFullYear(until.getUTCFullYear() + AUDIT_RETENTION_YEARS);
-    return this.store.offboard(id, sink, actor, until);
+    return this.forgetQuotasAfter(this.store.offboard(id, sink, actor, until));
+  }
+
+  /** The memo is keyed by the id as callers spell it, so a change forgets every tenant's entry. */
+  private async forgetQuotasAfter<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.quotaMemo.clear();
+    }
   }
 
   /** Tenant-facing changes need an active tenant (suspended / offboarded are read-only). */

@@ -16,6 +16,7 @@ import {
 } from '../../domain/execution-request.js';
 import type {
   CompleteOptions,
+  CountResult,
   CreateOptions,
   CreateResult,
   ExecutionStore,
@@ -31,7 +32,7 @@ import { executionOf } from './dynamodb-execution-codec.js';
 import { execSk, tenantPk } from './dynamodb-keys.js';
 import { listExecutions } from './dynamodb-list.js';
 import { transition } from './dynamodb-transition.js';
-import { addUsage, getUsage } from './dynamodb-usage.js';
+import { addUsage, countExecution, getUsage, uncountExecution } from './dynamodb-usage.js';
 import { listWebhookDeliveries, recordWebhookDelivery } from './dynamodb-webhook-deliveries.js';
 
 export interface DynamoDbExecutionStoreOptions {
@@ -177,6 +178,16 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   async getUsage(tenantId: string, month: string): Promise<UsageTotals> {
     assertTenantId(tenantId);
     return getUsage(this.client, this.table, tenantId, month);
+  }
+
+  async countExecution(tenantId: string, month: string, limit: number): Promise<CountResult> {
+    assertTenantId(tenantId);
+    return countExecution(this.client, this.table, tenantId, month, limit);
+  }
+
+  async uncountExecution(tenantId: string, month: string): Promise<void> {
+    assertTenantId(tenantId);
+    return uncountExecution(this.client, this.table, tenantId, month);
   }
 
   async recordWebhookDelivery(

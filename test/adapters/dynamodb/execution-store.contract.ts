@@ -432,6 +432,50 @@ export function executionStoreContract(name: string, factory: ExecutionStoreFact
       ])('refuses month %s with %j', async (month, delta) => {
         await expect(store.addUsage(tenant(), month, delta as never)).rejects.toBeInstanceOf(ValidationError);
       });
+
+      it('counts concurrent executions up to the limit and no further', async () => {
+        const t = tenant();
+        await store.addUsage(t, '2025-03', { executions: 2, computeMs: 7 });
+
+        const results = await Promise.all(
+          Array.from({ length: 12 }, () => store.countExecution(t, '2025-03', 5)),
+        );
+
+        // 2 already counted, limit 5: exactly 3 of the 12 get in, the 9 others see 5 used.
+        const counted = results.filter((r) => r.counted);
+        expect(counted).toHaveLength(3);
+        expect(counted.map((r) => r.used).sort()).toEqual([3, 4, 5]);
+        expect(results.filter((r) => !r.counted).every((r) => r.used === 5)).toBe(true);
+        expect(await store.getUsage(t, '2025-03')).toEqual({ executions: 5, computeMs: 7, apiCalls: 0 });
+      });
+
+      it('counts nothing at a limit of 0, even with no counter yet', async () => {
+        const t = tenant();
+        expect(await store.countExecution(t, '2025-03', 0)).toEqual({ counted: false, used: 0 });
+        expect(await store.countExecution(t, '2025-03', 1)).toEqual({ counted: true, used: 1 });
+        expect(await store.countExecution(t, '2025-03', 1)).toEqual({ counted: false, used: 1 });
+      });
+
+      it('takes a count back, never below zero, in that month only', async () => {
+        const t = tenant();
+        await store.countExecution(t, '2025-03', 10);
+        await store.countExecution(t, '2025-04', 10);
+
+        await store.uncountExecution(t, '2025-03');
+        await store.uncountExecution(t, '2025-03');
+        await store.uncountExecution(t, '2025-05');
+
+        expect((await store.getUsage(t, '2025-03')).executions).toBe(0);
+        expect((await store.getUsage(t, '2025-04')).executions).toBe(1);
+        expect((await store.getUsage(t, '2025-05')).executions).toBe(0);
+        expect(await store.countExecution(t, '2025-03', 1)).toEqual({ counted: true, used: 1 });
+      });
+
+      it.each([-1, 1.5, Number.NaN])('refuses a limit of %s', async (limit) => {
+        await expect(store.countExecution(tenant(), '2025-03', limit)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+      });
     });
 
     describe('webhook deliveries', () => {
