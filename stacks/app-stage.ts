@@ -25,6 +25,7 @@ import { DataStack } from './data-stack.js';
 import { EventsStack } from './events-stack.js';
 import { KeysStack } from './keys-stack.js';
 import { NetworkStack } from './network-stack.js';
+import type { WorkersStack } from './workers-stack.js';
 
 export interface Foundation {
   readonly config: EnvironmentConfig;
@@ -45,6 +46,8 @@ export interface Foundation {
  */
 export interface ApplicationPlane {
   [stack: string]: unknown;
+  /** Lambda and Fargate workers (stacks/workers-stack.ts): primary, secondary, silo. */
+  workers?: WorkersStack;
 }
 
 /** Adds stacks to a stage on top of its foundation (API, workers, ...). */

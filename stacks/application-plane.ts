@@ -7,5 +7,6 @@
  * Order: api, workers, lake, schedules, global, backup, observability, cost.
  */
 import type { StageExtension } from './app-stage.js';
+import { addWorkers } from './workers-stack.js';
 
-export const APPLICATION_PLANE: readonly StageExtension[] = [];
+export const APPLICATION_PLANE: readonly StageExtension[] = [addWorkers];

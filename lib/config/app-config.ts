@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { TENANT_TIERS } from '../domain/tenant.js';
 import { DEFAULT_QUOTAS } from '../domain/quotas.js';
+import { WorkersConfigSchema } from './workers.js';
 import { BackupConfigSchema, CostConfigSchema, ObservabilityConfigSchema } from './operations.js';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -85,6 +86,8 @@ export const EnvironmentConfigSchema = z
         oldestMessageAlarmSeconds: z.number().int().positive(),
       })
       .strict(),
+    /** Lambda and Fargate worker fleets (lib/config/workers.ts). */
+    workers: WorkersConfigSchema,
     observability: ObservabilityConfigSchema,
     backup: BackupConfigSchema,
     cost: CostConfigSchema,

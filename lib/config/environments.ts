@@ -36,6 +36,20 @@ export const ENVIRONMENTS = validateEnvironments({
       healthCheckPath: '/health',
       oldestMessageAlarmSeconds: 300,
     },
+    workers: {
+      lambda: { memoryMiB: 1024, maxConcurrency: { P0: 20, P1: 10, P2: 5, P3: 2 } },
+      fargate: {
+        cpu: 512,
+        memoryMiB: 1024,
+        concurrency: 4,
+        minTasks: 0,
+        maxTasks: 4,
+        onDemandBase: 0,
+        spotWeight: 1,
+        scaleOutBacklog: 50,
+        scaleInBacklog: 5,
+      },
+    },
     observability: { alarmEmails: ONCALL, apiLatencyP95Ms: 1000, replicaLagMs: 100, workerErrorsPer5Min: 5 },
     backup: {
       retentionDays: 30,
@@ -68,6 +82,20 @@ export const ENVIRONMENTS = validateEnvironments({
       globalEndpoint: true,
       healthCheckPath: '/health',
       oldestMessageAlarmSeconds: 300,
+    },
+    workers: {
+      lambda: { memoryMiB: 1024, maxConcurrency: { P0: 100, P1: 50, P2: 20, P3: 10 } },
+      fargate: {
+        cpu: 1024,
+        memoryMiB: 2048,
+        concurrency: 8,
+        minTasks: 1,
+        maxTasks: 10,
+        onDemandBase: 1,
+        spotWeight: 3,
+        scaleOutBacklog: 100,
+        scaleInBacklog: 10,
+      },
     },
     observability: { alarmEmails: ONCALL, apiLatencyP95Ms: 800, replicaLagMs: 100, workerErrorsPer5Min: 5 },
     backup: {
@@ -107,6 +135,20 @@ export const ENVIRONMENTS = validateEnvironments({
       globalEndpoint: true,
       healthCheckPath: '/health',
       oldestMessageAlarmSeconds: 120,
+    },
+    workers: {
+      lambda: { memoryMiB: 1024, maxConcurrency: { P0: 500, P1: 200, P2: 100, P3: 50 } },
+      fargate: {
+        cpu: 1024,
+        memoryMiB: 2048,
+        concurrency: 8,
+        minTasks: 2,
+        maxTasks: 50,
+        onDemandBase: 2,
+        spotWeight: 3,
+        scaleOutBacklog: 200,
+        scaleInBacklog: 20,
+      },
     },
     observability: { alarmEmails: ONCALL, apiLatencyP95Ms: 500, replicaLagMs: 100, workerErrorsPer5Min: 5 },
     // COMPLIANCE for 7 years (2557 days): nobody, root included, can shorten or delete audit exports.

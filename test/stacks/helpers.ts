@@ -37,7 +37,19 @@ export function withSilos(
   name: EnvironmentName,
   tenants: readonly SiloTenant[] = SILO_TENANTS,
 ): EnvironmentConfig {
-  return { ...ENVIRONMENTS[name], siloTenants: [...tenants] };
+  const base = ENVIRONMENTS[name];
+  // Each silo tenant's API domain needs a certificate in its own account and home region.
+  const certificateArns = Object.fromEntries(
+    tenants.map((t, i) => [
+      t.tenantId,
+      `arn:aws:acm:${t.homeRegion}:${t.account}:certificate/00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+    ]),
+  );
+  return {
+    ...base,
+    siloTenants: [...tenants],
+    api: { ...base.api, certificateArns: { ...base.api.certificateArns, ...certificateArns } },
+  };
 }
 
 export function buildEnvironment(

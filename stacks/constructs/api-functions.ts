@@ -1,0 +1,224 @@
+/**
+ * The API's Lambda functions: the REQUEST authorizer and one route function per route group
+ * (lib/config/api.ts). Every route function runs the same bundle (lambdas/api/handler.ts, the
+ * whole route table) and API Gateway sends it only its group's paths. Why split at all:
+ * - concurrency: a burst of executions cannot starve tenant administration or health checks,
+ *   and each group scales and alarms on its own metrics;
+ * - sizing: executions run agents inline (sync mode) and get more memory; system routes little;
+ * - least privilege: only the executions group may send to the execution queues;
+ * - one bundle, so no per-group build and no drift between groups; the cost is that each group
+ *   warms its own execution environments.
+ *
+ * All of them run in the private subnets and reach Aurora through RDS Proxy (or, in a
+ * secondary region, the local Global Database cluster) as the IAM-authenticated login user,
+ * the Valkey cache over TLS, DynamoDB through the gateway endpoint (item actions on `TENANT#`
+ * partitions only), and assume the tenant role with the caller's `tenant_id` session tag.
+ * The authorizer has a role path of its own, so it can never assume the tenant role.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ApiConfig, RouteGroup } from '../../lib/config/api.js';
+import { ROUTE_GROUPS } from '../../lib/config/api.js';
+import { EXECUTION_TABLE } from '../../lib/config/execution-table.js';
+import type { QueueName } from '../../lib/config/queues.js';
+import { PlatformFunction } from './platform-function.js';
+import { TENANT_TABLE_ACTIONS } from './tenant-role.js';
+import type { TenantRole } from './tenant-role.js';
+
+/** How the functions reach the database: host, login user and the IAM grant to connect. */
+export interface ApiDatabase {
+  readonly host: string;
+  readonly port: number;
+  readonly name: string;
+  /** The IAM-authenticated login user (member of the app role, no BYPASSRLS). */
+  readonly user: string;
+  /** The proxy's or cluster's security group side. */
+  readonly peer: ec2.IConnectable;
+  /** Grants `rds-db:connect` as `user`. */
+  readonly grantConnect: (grantee: iam.IGrantable) => void;
+}
+
+export interface ApiFunctionsProps {
+  readonly envName: string;
+  readonly api: ApiConfig;
+  readonly vpc: ec2.IVpc;
+  readonly logKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  /** IAM path of the route functions' roles: the tenant role trusts this path only. */
+  readonly rolePath: string;
+  readonly rolePrefix: string;
+  readonly database: ApiDatabase;
+  readonly table: dynamodb.ITableV2;
+  /** The table's CMK (DynamoDB uses it on the caller's behalf). */
+  readonly tableKey: kms.IKey;
+  readonly cache: { readonly host: string; readonly port: number; readonly peer: ec2.IConnectable };
+  readonly queues: Readonly<Record<QueueName, { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }>>;
+  /** The queues' SSE-KMS key. */
+  readonly queueKey: kms.IKey;
+  readonly bus: events.IEventBus;
+  readonly tenantRole: TenantRole;
+}
+
+interface GroupSizing {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly queues: boolean;
+  readonly bus: boolean;
+}
+
+/** Below API Gateway's 29 s integration timeout, so a slow run ends in the function, not as a bare 504. */
+const ROUTE_TIMEOUT = Duration.seconds(28);
+const SIZING: Readonly<Record<RouteGroup, GroupSizing>> = {
+  system: { memorySize: 256, timeout: Duration.seconds(10), queues: false, bus: false },
+  control: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true },
+  catalog: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true },
+  executions: { memorySize: 1024, timeout: ROUTE_TIMEOUT, queues: true, bus: true },
+};
+
+export class ApiFunctions extends Construct {
+  readonly authorizer: PlatformFunction;
+  readonly routes: Readonly<Record<RouteGroup, PlatformFunction>>;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionsProps) {
+    super(scope, id);
+    const db = props.database;
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'API functions: the database, the cache and AWS endpoints only',
+      allowAllOutbound: false,
+    });
+    // allowTo keeps both rule halves in this stack (no reference from the data stack back here).
+    this.securityGroup.connections.allowTo(db.peer, ec2.Port.tcp(db.port), 'PostgreSQL (TLS, IAM auth)');
+    this.securityGroup.connections.allowTo(props.cache.peer, ec2.Port.tcp(props.cache.port), 'Valkey (TLS)');
+    // AWS APIs (interface endpoints, the IdP's JWKS through NAT); DynamoDB via its gateway endpoint.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs and the IdP');
+
+    const url = new URL(`postgres://${db.user}@db.invalid:${db.port}/${db.name}`);
+    url.searchParams.set('sslmode', 'verify-full');
+    const databaseUrl = url.toString().replace('db.invalid', db.host);
+    const common = {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      logKey: props.logKey,
+      logRetention: props.logRetention,
+    };
+    const shared = {
+      DATABASE_URL: databaseUrl,
+      GLAF_DB_ROLE_PREFIX: props.rolePrefix,
+      // Node 20+ Lambda runtimes trust the RDS CA only when told to (verify-full TLS).
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    };
+
+    this.authorizer = new PlatformFunction(this, 'Authorizer', {
+      ...common,
+      entry: 'lambdas/authorizer/handler.ts',
+      serviceName: 'api-authorizer',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      rolePath: `/glaf/${props.envName}/authorizer/`,
+      environment: {
+        ...shared,
+        AUTH_ISSUER: props.api.auth.issuer,
+        AUTH_AUDIENCE: props.api.auth.audience.join(','),
+        AUTH_JWKS_URI: props.api.auth.jwksUri,
+      },
+    });
+    db.grantConnect(this.authorizer.role);
+
+    const entries = ROUTE_GROUPS.map((group): [RouteGroup, PlatformFunction] => {
+      const size = SIZING[group];
+      const fn = new PlatformFunction(this, `Routes-${group}`, {
+        ...common,
+        entry: 'lambdas/api/handler.ts',
+        serviceName: `api-${group}`,
+        memorySize: size.memorySize,
+        timeout: size.timeout,
+        rolePath: props.rolePath,
+        environment: {
+          ...shared,
+          ROUTE_GROUP: group,
+          REDIS_URL: `rediss://${props.cache.host}:${props.cache.port}`,
+        },
+      });
+      db.grantConnect(fn.role);
+      this.grantTenantItems(fn, props.table, props.tableKey);
+      props.tenantRole.grantAssumeWithTag(fn.role);
+      fn.bindEnvironment('TENANT_ROLE_ARN', props.tenantRole.role.roleArn);
+      if (size.bus) fn.bindEventBus('EVENT_BUS_NAME', props.bus);
+      if (size.queues) {
+        this.grantSend(fn, props.queues, props.queueKey);
+      }
+      return [group, fn];
+    });
+    this.routes = Object.fromEntries(entries) as Record<RouteGroup, PlatformFunction>;
+  }
+
+  /**
+   * Send to the execution queues and read their depth (backpressure); the messaging key for
+   * SSE-KMS through SQS only. Not the DLQs: only workers and operators touch those.
+   */
+  private grantSend(fn: PlatformFunction, queues: ApiFunctionsProps['queues'], key: kms.IKey): void {
+    const stack = Stack.of(this);
+    const urls: Record<string, { url: string; deadLetterUrl: string }> = {};
+    for (const [name, q] of Object.entries(queues))
+      urls[name] = { url: q.queue.queueUrl, deadLetterUrl: q.deadLetterQueue.queueUrl };
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EnqueueExecutions',
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+        resources: Object.values(queues).map((q) => q.queue.queueArn),
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'QueueKeyViaSqs',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    fn.bindEnvironment('QUEUE_URLS', stack.toJsonString(urls));
+  }
+
+  /**
+   * Item actions on tenant partitions only: no Scan, no PartiQL, no stream or table
+   * administration. Per-tenant confinement is the tenant role's job (LeadingKeys = the
+   * session's own tenant); this is the ceiling of the function's own credentials.
+   */
+  private grantTenantItems(fn: PlatformFunction, table: dynamodb.ITableV2, key: kms.IKey): void {
+    const stack = Stack.of(this);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TenantPartitionItems',
+        actions: TENANT_TABLE_ACTIONS,
+        // The table and each of its indexes by name (no wildcard).
+        resources: [
+          table.tableArn,
+          ...EXECUTION_TABLE.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.indexName}`),
+        ],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#*'] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TableKeyViaDynamoDb',
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    fn.bindEnvironment('EXECUTION_TABLE_NAME', table.tableName);
+  }
+}

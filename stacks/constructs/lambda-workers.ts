@@ -1,0 +1,76 @@
+/**
+ * The Lambda worker fleet: one function (lambdas/worker/handler.ts) with one SQS event source
+ * per priority queue, each with ReportBatchItemFailures (the handler returns the records to
+ * keep), its own batch size and window, and its own MaximumConcurrency (P0 highest), so a
+ * flood of P3 work can never take the concurrency P0 needs. The queues' visibility timeout
+ * must be at least 6 x the function timeout (FIELD-NOTES): checked here, at synth.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  LAMBDA_QUEUE_VISIBILITY_SECONDS,
+  PRIORITIES,
+  WORKER_LAMBDA_TIMEOUT_SECONDS,
+} from '../../lib/config/queues.js';
+import type { Priority } from '../../lib/config/queues.js';
+import { LAMBDA_EVENT_SOURCES } from '../../lib/config/workers.js';
+import type { WorkersConfig } from '../../lib/config/workers.js';
+import { PlatformFunction } from './platform-function.js';
+
+export interface LambdaWorkersProps {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly queues: Readonly<Record<Priority, { readonly queue: sqs.IQueue }>>;
+  readonly sizing: WorkersConfig['lambda'];
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logKey: kms.IKey;
+  readonly logRetentionDays: logs.RetentionDays;
+  /** IAM path of the role: not the API's path, so the tenant role never trusts a worker. */
+  readonly rolePath: string;
+}
+
+export class LambdaWorkers extends Construct {
+  readonly handler: PlatformFunction;
+  readonly eventSources: Readonly<Record<Priority, sources.SqsEventSource>>;
+
+  constructor(scope: Construct, id: string, props: LambdaWorkersProps) {
+    super(scope, id);
+    const timeout = Duration.seconds(WORKER_LAMBDA_TIMEOUT_SECONDS);
+    if (LAMBDA_QUEUE_VISIBILITY_SECONDS < 6 * timeout.toSeconds()) {
+      throw new Error('Queue visibility must be >= 6 x the worker function timeout');
+    }
+    this.handler = new PlatformFunction(this, 'Worker', {
+      entry: 'lambdas/worker/handler.ts',
+      serviceName: 'glaf-worker',
+      timeout,
+      memorySize: props.sizing.memoryMiB,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [props.securityGroup],
+      logKey: props.logKey,
+      logRetention: props.logRetentionDays,
+      rolePath: props.rolePath,
+      environment: props.environment,
+    });
+    const fn: lambda.IFunction = this.handler.function;
+    const entries = PRIORITIES.map((p): [Priority, sources.SqsEventSource] => {
+      const s = LAMBDA_EVENT_SOURCES[p];
+      const source = new sources.SqsEventSource(props.queues[p].queue, {
+        batchSize: s.batchSize,
+        maxBatchingWindow:
+          s.maxBatchingWindowSeconds > 0 ? Duration.seconds(s.maxBatchingWindowSeconds) : undefined,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.sizing.maxConcurrency[p],
+      });
+      fn.addEventSource(source);
+      return [p, source];
+    });
+    this.eventSources = Object.fromEntries(entries) as Record<Priority, sources.SqsEventSource>;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What a worker (Lambda or Fargate task) may touch, granted the same way for both fleets:
+ * consume the P0..P3 queues, the execution-table item actions the worker's store uses (no
+ * Query, Scan, DeleteItem or batch writes), PutEvents on the region's bus, and IAM-authenticated
+ * connections to the RDS Proxy as the app login user (RLS applies; never the admin user).
+ * The environment it returns is what lib/adapters/worker-runtime.ts reads.
+ */
+import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { LAMBDA_QUEUE_VISIBILITY_SECONDS, PRIORITIES } from '../../lib/config/queues.js';
+import type { Priority } from '../../lib/config/queues.js';
+import { VALKEY_PORT } from './valkey-cache.js';
+
+/** The execution store's calls on the worker path (get, claim/complete writes): nothing wider. */
+export const WORKER_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
+
+/** DynamoDB uses the table's CMK on the caller's behalf: these, without wildcards. */
+export const WORKER_TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:DescribeKey',
+] as const;
+
+export interface WorkerQueue {
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+export interface WorkerResources {
+  readonly queues: Readonly<Record<Priority, WorkerQueue>>;
+  readonly table: dynamodb.ITableV2;
+  /** The table's CMK (DynamoDB encrypts and decrypts items with it on the caller's behalf). */
+  readonly tableKey: kms.IKey;
+  readonly bus: events.IEventBus;
+  /** RDS Proxy and the login user of the app role; absent where there is no writer (secondary region). */
+  readonly database?: { readonly proxy: rds.IDatabaseProxy; readonly user: string; readonly name: string };
+  /** Valkey endpoint address (TLS only). */
+  readonly cacheEndpoint: string;
+}
+
+export function grantWorker(role: iam.IGrantable, r: WorkerResources): void {
+  for (const p of PRIORITIES) r.queues[p].queue.grantConsumeMessages(role);
+  // The table itself only: the worker never queries an index.
+  iam.Grant.addToPrincipal({
+    grantee: role,
+    actions: [...WORKER_TABLE_ACTIONS],
+    resourceArns: [r.table.tableArn],
+  });
+  r.tableKey.grant(role, ...WORKER_TABLE_KEY_ACTIONS);
+  r.bus.grantPutEventsTo(role);
+  r.database?.proxy.grantConnect(role, r.database.user);
+}
+
+/** The worker runtime's environment (values may be tokens; QUEUE_URLS is JSON). */
+export function workerEnvironment(scope: Construct, r: WorkerResources): Record<string, string> {
+  const stack = Stack.of(scope);
+  const urls = Object.fromEntries(
+    PRIORITIES.map((p) => [
+      p,
+      { url: r.queues[p].queue.queueUrl, deadLetterUrl: r.queues[p].deadLetterQueue.queueUrl },
+    ]),
+  );
+  return {
+    EXECUTION_TABLE_NAME: r.table.tableName,
+    QUEUE_URLS: stack.toJsonString(urls),
+    // Heartbeats extend by the queues' real visibility (6 x the Lambda timeout), never shorten it.
+    VISIBILITY_TIMEOUT_SECONDS: String(LAMBDA_QUEUE_VISIBILITY_SECONDS),
+    EVENT_BUS_NAME: r.bus.eventBusName,
+    REDIS_URL: `rediss://${r.cacheEndpoint}:${VALKEY_PORT}`,
+    ...(r.database
+      ? {
+          DB_PROXY_ENDPOINT: r.database.proxy.endpoint,
+          DB_USER: r.database.user,
+          DB_NAME: r.database.name,
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The workers of one region (primary and secondary regions of the control plane, and each
+ * silo tenant's account): a Lambda fleet fed by one SQS event source per priority, and a
+ * Fargate fleet (Spot over an on-demand base) that scales on the queue backlog, fast out and
+ * slow in. Both run the same WorkerService over the region's queues, table (a replica in a
+ * secondary region, named by derivation), bus and cache; the writer's RDS Proxy where the
+ * region has one (the primary and silo stages; a secondary region has no writer).
+ *
+ * Which agents run where: lib/config/workers.ts (`workerFleetFor`): manifest timeouts up to
+ * the Lambda budget (50 s) run on Lambda; longer ones need the Fargate fleet. Every shipped
+ * and declarative agent fits the Lambda budget today (declarative specs cap at 30 s), so both
+ * fleets consume P0..P3 as competing consumers (the conditional RUNNING claim keeps that
+ * safe): Lambda takes bursts within its per-priority caps, Fargate drains a sustained backlog.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { PRIORITIES } from '../lib/config/queues.js';
+import type { Foundation, StageExtension } from './app-stage.js';
+import { DATABASE_NAME } from './constructs/aurora.js';
+import { executionTableName } from './constructs/execution-table.js';
+import { FargateWorkers } from './constructs/fargate-workers.js';
+import { LambdaWorkers } from './constructs/lambda-workers.js';
+import { QueueDepthScaling } from './constructs/queue-depth-scaling.js';
+import { applyStackDefaults } from './constructs/stack-defaults.js';
+import type { PlatformStackProps } from './constructs/stack-defaults.js';
+import { grantWorker, workerEnvironment } from './constructs/worker-access.js';
+import type { WorkerResources } from './constructs/worker-access.js';
+import { VALKEY_PORT } from './constructs/valkey-cache.js';
+
+/** The RDS Proxy listens on PostgreSQL's port. */
+const POSTGRES_PORT = 5432;
+
+/** IAM path of the worker roles (the tenant role trusts the API's path only). */
+export function workerRolePath(envName: string): string {
+  return `/glaf/${envName}/workers/`;
+}
+
+/** The database login user of the app role (created by the migration, lambdas/migrate). */
+export function appLoginUser(rolePrefix: string): string {
+  return `${rolePrefix}_api`;
+}
+
+export interface WorkersStackProps extends PlatformStackProps {
+  readonly foundation: Foundation;
+}
+
+export class WorkersStack extends Stack {
+  readonly lambda: LambdaWorkers;
+  readonly fargate: FargateWorkers;
+  readonly scaling: QueueDepthScaling;
+  readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: WorkersStackProps) {
+    super(scope, id, props);
+    applyStackDefaults(this, props);
+    const { config, foundation } = props;
+    const { keys } = foundation.keys;
+    const vpc = foundation.network.vpc;
+    const data = foundation.data;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: 'Workers (Lambda and Fargate): outbound to AWS endpoints, the proxy and the cache',
+    });
+    // Ingress rules live here, not in the data stack: the data stack must not depend on this one.
+    this.allowTo('CacheIngress', data.cache.securityGroup, VALKEY_PORT, 'Workers to Valkey (TLS)');
+    for (const [i, sg] of (data.aurora?.proxy.connections.securityGroups ?? []).entries()) {
+      this.allowTo(`ProxyIngress${i}`, sg, POSTGRES_PORT, 'Workers to the RDS Proxy (IAM auth, TLS)');
+    }
+
+    // P0..P3 only: the batch queue has its own consumer.
+    const queues: WorkerResources['queues'] = foundation.events.queues.queues;
+    const resources: WorkerResources = {
+      queues,
+      // In a secondary region the table is the primary's replica: same derived name.
+      table:
+        data.table ??
+        dynamodb.TableV2.fromTableAttributes(this, 'Table', {
+          tableName: executionTableName(config.name),
+          encryptionKey: keys.data,
+        }),
+      tableKey: keys.data,
+      bus: foundation.events.bus.bus,
+      database: data.aurora
+        ? { proxy: data.aurora.proxy, user: appLoginUser(config.aurora.rolePrefix), name: DATABASE_NAME }
+        : undefined,
+      cacheEndpoint: data.cache.cache.attrEndpointAddress,
+    };
+    const environment = workerEnvironment(this, resources);
+
+    this.lambda = new LambdaWorkers(this, 'Lambda', {
+      vpc,
+      securityGroup: this.securityGroup,
+      queues,
+      sizing: config.workers.lambda,
+      environment,
+      logKey: keys.logs,
+      logRetentionDays: config.logRetentionDays,
+      rolePath: workerRolePath(config.name),
+    });
+    grantWorker(this.lambda.handler.role, resources);
+
+    this.fargate = new FargateWorkers(this, 'Fargate', {
+      vpc,
+      sizing: config.workers.fargate,
+      environment: { ...environment, AWS_REGION: this.region },
+      logKey: keys.logs,
+      logRetentionDays: config.logRetentionDays,
+      securityGroup: this.securityGroup,
+    });
+    grantWorker(this.fargate.taskDefinition.taskRole, resources);
+
+    const { fargate: sizing } = config.workers;
+    this.scaling = new QueueDepthScaling(this, 'Scaling', {
+      service: this.fargate.service,
+      cluster: this.fargate.cluster,
+      queues: PRIORITIES.map((p) => queues[p].queue),
+      minTasks: sizing.minTasks,
+      maxTasks: sizing.maxTasks,
+      scaleOutBacklog: sizing.scaleOutBacklog,
+      scaleInBacklog: sizing.scaleInBacklog,
+    });
+  }
+
+  private allowTo(id: string, target: ec2.ISecurityGroup, port: number, description: string): void {
+    new ec2.CfnSecurityGroupIngress(this, id, {
+      groupId: target.securityGroupId,
+      sourceSecurityGroupId: this.securityGroup.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      description,
+    });
+  }
+}
+
+/** Adds the workers stack to every stage (primary, secondary, silo) and puts it on the plane. */
+export const addWorkers: StageExtension = (stage, foundation, plane) => {
+  const env = { account: foundation.data.account, region: foundation.region };
+  plane.workers = new WorkersStack(stage, 'Workers', {
+    env,
+    config: foundation.config,
+    tenantId: foundation.tenant?.tenantId,
+    foundation,
+  });
+};
