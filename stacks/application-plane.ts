@@ -7,6 +7,8 @@
  * Order: api, workers, lake, schedules, global, backup, observability, cost.
  */
 import type { StageExtension } from './app-stage.js';
-import { addWorkers } from './workers-stack.js';
+import { addBackup } from './backup-stack.js';
+import { addCost } from './cost-stack.js';
+import { addObservability } from './observability-stack.js';
 
-export const APPLICATION_PLANE: readonly StageExtension[] = [addWorkers];
+export const APPLICATION_PLANE: readonly StageExtension[] = [addBackup, addObservability, addCost];
