@@ -29,6 +29,7 @@ import { KeysStack } from './keys-stack.js';
 import { NetworkStack } from './network-stack.js';
 import type { ObservabilityStack } from './observability-stack.js';
 import type { ScaleDownStack } from './scale-down-stack.js';
+import type { SchedulesStack } from './schedules-stack.js';
 
 export interface Foundation {
   readonly config: EnvironmentConfig;
@@ -57,6 +58,8 @@ export interface ApplicationPlane {
   cost?: CostStack;
   /** Night scale-down of non-production (stacks/scale-down-stack.ts): every stage when configured. */
   scaleDown?: ScaleDownStack;
+  /** Scheduled jobs (stacks/schedules-stack.ts): primary, silo. */
+  schedules?: SchedulesStack;
 }
 
 /** Adds stacks to a stage on top of its foundation (API, workers, ...). */

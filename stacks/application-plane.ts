@@ -10,5 +10,11 @@ import type { StageExtension } from './app-stage.js';
 import { addBackup } from './backup-stack.js';
 import { addCost } from './cost-stack.js';
 import { addObservability } from './observability-stack.js';
+import { addSchedules } from './schedules-stack.js';
 
-export const APPLICATION_PLANE: readonly StageExtension[] = [addBackup, addObservability, addCost];
+export const APPLICATION_PLANE: readonly StageExtension[] = [
+  addSchedules,
+  addBackup,
+  addObservability,
+  addCost,
+];
