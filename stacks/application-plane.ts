@@ -6,15 +6,8 @@
  *
  * Order: api, workers, lake, schedules, global, backup, observability, cost.
  */
+import { apiStage } from './api-stack.js';
 import type { StageExtension } from './app-stage.js';
-import { addBackup } from './backup-stack.js';
-import { addCost } from './cost-stack.js';
-import { addObservability } from './observability-stack.js';
-import { addSchedules } from './schedules-stack.js';
+import { addWorkers } from './workers-stack.js';
 
-export const APPLICATION_PLANE: readonly StageExtension[] = [
-  addSchedules,
-  addBackup,
-  addObservability,
-  addCost,
-];
+export const APPLICATION_PLANE: readonly StageExtension[] = [apiStage, addWorkers];

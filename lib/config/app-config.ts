@@ -9,6 +9,7 @@ import { TENANT_TIERS } from '../domain/tenant.js';
 import { DEFAULT_QUOTAS } from '../domain/quotas.js';
 import { WorkersConfigSchema } from './workers.js';
 import { BackupConfigSchema, CostConfigSchema, ObservabilityConfigSchema } from './operations.js';
+import { ApiConfigSchema, certificateIssues } from './api.js';
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -91,6 +92,7 @@ export const EnvironmentConfigSchema = z
     observability: ObservabilityConfigSchema,
     backup: BackupConfigSchema,
     cost: CostConfigSchema,
+    api: ApiConfigSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -128,6 +130,7 @@ export const EnvironmentConfigSchema = z
         path: ['cost', 'scaleDown'],
         message: 'night scale-down is for non-production environments only',
       });
+    for (const issue of certificateIssues(c)) ctx.addIssue({ code: 'custom', ...issue });
     const ids = c.siloTenants.map((t) => t.tenantId);
     if (new Set(ids).size !== ids.length)
       ctx.addIssue({ code: 'custom', path: ['siloTenants'], message: 'a silo tenant is listed twice' });

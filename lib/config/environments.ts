@@ -11,6 +11,22 @@ const FINOPS = ['finops@agent-factory.example.com'];
 /** Non-production scales down on weekday evenings and weekends (Irish time, DST-aware). */
 const NIGHTS = { timeZone: 'Europe/Dublin', downAt: '20:00', upAt: '07:00' };
 
+/**
+ * API settings: the issuer is the environment's Cognito user pool. The certificates are
+ * placeholders: request one in ACM per region covering api.<domain> and api.<region>.<domain>,
+ * and one in each silo tenant's account and home region for <tenantId>.api.<domain>.
+ */
+function api(pool: string, certificateArns: Record<string, string>, wafRequestsPer5MinPerIp: number) {
+  const issuer = `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_${pool}`;
+  return {
+    certificateArns,
+    auth: { issuer, audience: ['glaf-api'], jwksUri: `${issuer}/.well-known/jwks.json` },
+    wafRequestsPer5MinPerIp,
+  };
+}
+const cert = (region: string, account: string, n: number) =>
+  `arn:aws:acm:${region}:${account}:certificate/00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
 const EU_ZONES = {
   'eu-west-1': ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   'eu-central-1': ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
@@ -26,6 +42,15 @@ export const ENVIRONMENTS = validateEnvironments({
     availabilityZones: EU_ZONES,
     domain: { name: 'dev.agent-factory.example.com', hostedZoneId: 'Z0DEV000000000000001' },
     tiers: tierDefaults({ pool: [50, 100], silo: [500, 1000] }),
+    api: api(
+      'devPool01',
+      {
+        'eu-west-1': cert('eu-west-1', '111111111111', 1),
+        'eu-central-1': cert('eu-central-1', '111111111111', 2),
+      },
+      2000,
+    ),
+
     siloTenants: [],
     protectData: false,
     logRetentionDays: 14,
@@ -73,6 +98,15 @@ export const ENVIRONMENTS = validateEnvironments({
     availabilityZones: EU_ZONES,
     domain: { name: 'staging.agent-factory.example.com', hostedZoneId: 'Z0STAGING00000000001' },
     tiers: tierDefaults({ pool: [100, 200], silo: [1000, 2000] }),
+    api: api(
+      'stgPool01',
+      {
+        'eu-west-1': cert('eu-west-1', '222222222222', 1),
+        'eu-central-1': cert('eu-central-1', '222222222222', 2),
+      },
+      2000,
+    ),
+
     siloTenants: [],
     protectData: false,
     logRetentionDays: 30,
@@ -120,6 +154,16 @@ export const ENVIRONMENTS = validateEnvironments({
     availabilityZones: EU_ZONES,
     domain: { name: 'agent-factory.example.com', hostedZoneId: 'Z0PROD00000000000001' },
     tiers: tierDefaults({ pool: [200, 400], silo: [2000, 4000] }),
+    api: api(
+      'prodPool01',
+      {
+        'eu-west-1': cert('eu-west-1', '333333333333', 1),
+        'eu-central-1': cert('eu-central-1', '333333333333', 2),
+        '7f0c2a9e-3b1d-4c5e-8f6a-1b2c3d4e5f60': cert('eu-central-1', '444444444444', 3),
+      },
+      5000,
+    ),
+
     siloTenants: [
       {
         tenantId: '7f0c2a9e-3b1d-4c5e-8f6a-1b2c3d4e5f60',
