@@ -21,11 +21,16 @@ import type { StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SiloTenant } from '../lib/config/app-config.js';
 import type { ApiStack } from './api-stack.js';
+import type { BackupStack } from './backup-stack.js';
 import { globalClusterId } from './constructs/aurora.js';
+import type { CostStack } from './cost-stack.js';
 import { DataStack } from './data-stack.js';
 import { EventsStack } from './events-stack.js';
 import { KeysStack } from './keys-stack.js';
 import { NetworkStack } from './network-stack.js';
+import type { ObservabilityStack } from './observability-stack.js';
+import type { ScaleDownStack } from './scale-down-stack.js';
+import type { SchedulesStack } from './schedules-stack.js';
 import type { WorkersStack } from './workers-stack.js';
 
 export interface Foundation {
@@ -49,8 +54,18 @@ export interface ApplicationPlane {
   [stack: string]: unknown;
   /** Lambda and Fargate workers (stacks/workers-stack.ts): primary, secondary, silo. */
   workers?: WorkersStack;
+  /** Backup vault, plan and audit bucket (stacks/backup-stack.ts): primary, secondary (vault), silo. */
+  backup?: BackupStack;
+  /** Dashboard, alarms, SLO and alarm topic (stacks/observability-stack.ts): every stage. */
+  observability?: ObservabilityStack;
+  /** Budget and cost anomaly alerts in the billing region (stacks/cost-stack.ts): primary, silo. */
+  cost?: CostStack;
+  /** Night scale-down of non-production (stacks/scale-down-stack.ts): every stage when configured. */
+  scaleDown?: ScaleDownStack;
   /** HTTPS API (stacks/api-stack.ts): every stage. */
   api?: ApiStack;
+  /** Scheduled jobs (stacks/schedules-stack.ts): primary, silo. */
+  schedules?: SchedulesStack;
 }
 
 /** Adds stacks to a stage on top of its foundation (API, workers, ...). */

@@ -35,6 +35,11 @@ describe.each(ENVIRONMENT_NAMES)('the %s app with 3 silo tenants', (name) => {
       const ids = stacksOf(stage).map((s) => s.node.id);
       expect(ids.slice(0, STACKS.length)).toEqual(STACKS);
       expect(ids).toContain('Workers');
+      // Operations: backup and observability everywhere, cost once per account, scale-down where configured.
+      const account = !stage.node.id.endsWith(built.config.secondaryRegions[0]!);
+      const ops = ['Backup', 'Observability', ...(account ? ['Cost'] : [])];
+      if (built.config.cost.scaleDown) ops.push('ScaleDown');
+      expect(ids.filter((id) => ['Backup', 'Observability', 'Cost', 'ScaleDown'].includes(id))).toEqual(ops);
     }
     expect(built.silos.map((s) => [s.data.account, s.data.region])).toEqual(
       SILO_TENANTS.map((t) => [t.account, t.homeRegion]),
