@@ -4,25 +4,33 @@
  * a data directory (PGlite + dynalite in-process); the Lambda composition calls it with a
  * DATABASE_URL, a DynamoDB client and a table name. Same services either way.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
+import { DynamoDbBatchStore } from '../adapters/aws/dynamodb-batch-store.js';
 import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store.js';
 import { ensureTable } from '../adapters/aws/dynamodb-table.js';
 import { RedisRateLimiter } from '../adapters/aws/redis-rate-limiter.js';
 import { RedisResultCache } from '../adapters/aws/redis-result-cache.js';
 import { startDynalite, dynaliteClient } from '../adapters/local/dynalite.js';
 import { FileExportSink } from '../adapters/local/file-export-sink.js';
+import { FileSecretStore } from '../adapters/local/file-secret-store.js';
 import { LocalEngine, type LocalEngineOptions } from '../adapters/local/engine.js';
 import { InlineDispatcher } from '../adapters/local/inline-dispatcher.js';
 import { LruResultCache } from '../adapters/local/lru-result-cache.js';
 import { MemoryBus } from '../adapters/local/memory-bus.js';
 import { MemoryRateLimiter } from '../adapters/local/memory-rate-limiter.js';
+import { NodeHttpSender } from '../adapters/net/node-http-sender.js';
+import { UrlGuard } from '../adapters/net/url-guard.js';
 import { SqlAgentRegistryStore } from '../adapters/sql/agent-registry-store.js';
 import { SqlAuditLog } from '../adapters/sql/audit-log.sql.js';
 import { openDatabase, type Database } from '../adapters/sql/database.js';
 import { SqlFactorStore } from '../adapters/sql/factor-store.sql.js';
 import { SqlTenantStore } from '../adapters/sql/tenant-store.sql.js';
+import { SqlWebhookStore } from '../adapters/sql/webhook-store.sql.js';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { EXECUTION_TABLE } from '../config/execution-table.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
@@ -31,16 +39,20 @@ import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-
 import type { ExecutionStore } from '../ports/execution-store.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { ResultCache } from '../ports/result-cache.js';
+import type { SecretStore } from '../ports/secret-store.js';
 import type { TenantExportSink } from '../ports/tenant-store.js';
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { AuditService } from '../services/audit.js';
+import { BatchService } from '../services/batches.js';
 import { ExecutionRunner } from '../services/execution-runner.js';
 import { ExecutionService } from '../services/executions.js';
 import { FactorService } from '../services/factors.js';
 import { TwoLevelResultCache } from '../services/result-cache.js';
 import { TenantService } from '../services/tenants.js';
-import type { WebhookService } from '../services/webhooks.js';
+import type { RetryPolicy } from '../services/webhook-delivery.js';
+import { WebhookDispatcher } from '../services/webhook-dispatcher.js';
+import { WebhookService } from '../services/webhooks.js';
 
 export interface AppServices {
   readonly tenants: TenantService;
@@ -58,6 +70,22 @@ export interface AppServices {
   readonly ready?: () => Promise<boolean>;
   /** Webhook registrations and deliveries; absent = the webhook routes answer 503. */
   readonly webhooks?: WebhookService;
+  /** Batches of executions; absent = the batch routes answer 503. */
+  readonly batches?: BatchService;
+}
+
+export interface WebhooksConfig {
+  /** Where signing secrets live. @default a FileSecretStore under the data directory (a
+   * temporary directory, removed on close, for `memory`) */
+  readonly secrets?: SecretStore;
+  /** Accept loopback targets (http://127.0.0.1:...) to try webhooks on one machine; private
+   * and link-local addresses stay refused. @default false */
+  readonly allowLoopback?: boolean;
+  /** Retries and backoff. @default 3 retries after 1 s, 2 s, 4 s; 10 s per attempt */
+  readonly policy?: RetryPolicy;
+  /** Deliver the events published on the in-process bus (local mode). Off where the process may
+   * freeze after its response (Lambda): there EventBridge drives delivery. @default true */
+  readonly deliverEvents?: boolean;
 }
 
 export interface ServicesConfig {
@@ -87,6 +115,12 @@ export interface ServicesConfig {
    * process's workers (started once the services are composed, after a recovery scan that
    * re-queues every tenant's PENDING work). Takes precedence over `dispatcher`. */
   readonly engine?: LocalEngineOptions;
+  /** Batch items go here (the batch queue, aggregated by its consumer); absent = the local
+   * engine's batch queue when there is an engine, else each item is dispatched like a single
+   * async execution. */
+  readonly batchDispatcher?: ExecutionDispatcher;
+  /** Webhooks; null = none (the webhook routes answer 503). @default {} (see WebhooksConfig) */
+  readonly webhooks?: WebhooksConfig | null;
   /** Offboarding export destination; null = none (offboarding answers 503).
    * @default a FileExportSink under `<dataDir>/exports` (none for `memory`) */
   readonly tenantExports?: TenantExportSink | null;
@@ -103,6 +137,8 @@ export interface ComposedServices {
   readonly resultCache: ResultCache;
   /** The local queue engine when `engine` was configured (queue, metrics, recovery report). */
   readonly engine?: LocalEngine;
+  /** Delivers bus events to webhooks when webhooks are on and `deliverEvents` is not off. */
+  readonly webhookDispatcher?: WebhookDispatcher;
   /** Closes what the composition opened, in reverse order (limiter, DynamoDB, database). */
   close(): Promise<void>;
 }
@@ -159,7 +195,7 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
           config.engine,
         )
       : undefined;
-    const { executions, inline } = createExecutionService(
+    const { executions, batchExecutions, runner, inline } = createExecutionService(
       executionStore,
       registry,
       catalogue,
@@ -170,8 +206,33 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
         bus,
         tenants,
         ...(engine ? { depth: async (p: ExecutionPriority) => (await engine.queue.stats(p)).visible } : {}),
+        ...(config.batchDispatcher || engine
+          ? { batchDispatcher: config.batchDispatcher ?? engine!.batchDispatcher }
+          : {}),
       },
     );
+    const batches = new BatchService({
+      store: new DynamoDbBatchStore({ client: dynamodb, tableName }),
+      registry,
+      runner,
+      executions: batchExecutions,
+      clock,
+    });
+    // Backoff sleeps end early at close, so shutdown never waits out a retry schedule.
+    const stopping = new AbortController();
+    const webhooks = await createWebhooks(config, dataDir, inMemory, database, executionStore, clock, {
+      closers,
+      signal: stopping.signal,
+    });
+    let webhookDispatcher: WebhookDispatcher | undefined;
+    if (webhooks && config.webhooks?.deliverEvents !== false) {
+      const dispatcher = new WebhookDispatcher({ webhooks });
+      bus.subscribe('*', dispatcher.enqueue);
+      // Registered before the engine's closer, so it runs after it: the workers' last events are queued.
+      closers.push(() => dispatcher.close());
+      webhookDispatcher = dispatcher;
+    }
+    closers.push(() => Promise.resolve(stopping.abort()));
     // Closed first (closers run in reverse): executions in flight finish before their stores close.
     if (inline) closers.push(() => inline.idle());
     if (engine) {
@@ -191,17 +252,62 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       limiter,
       clock,
       ...exportSink(config, dataDir, inMemory, clock),
+      ...(webhooks ? { webhooks } : {}),
+      batches,
       ready: async () => {
         await database.client.query('select 1');
         await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
         return true;
       },
     };
-    return { services, database, executionStore, bus, resultCache, ...(engine ? { engine } : {}), close };
+    return {
+      services,
+      database,
+      executionStore,
+      bus,
+      resultCache,
+      ...(engine ? { engine } : {}),
+      ...(webhookDispatcher ? { webhookDispatcher } : {}),
+      close,
+    };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** WebhookService over SQL (rows, RLS), the secret store, the URL guard and node:http. */
+async function createWebhooks(
+  config: ServicesConfig,
+  dataDir: string,
+  inMemory: boolean,
+  database: Database,
+  executionStore: ExecutionStore,
+  clock: () => Date,
+  { closers, signal }: { closers: (() => Promise<void>)[]; signal: AbortSignal },
+): Promise<WebhookService | undefined> {
+  if (config.webhooks === null) return undefined;
+  const options = config.webhooks ?? {};
+  let secrets = options.secrets;
+  if (!secrets) {
+    let dir = dataDir;
+    if (inMemory) {
+      const temp = await mkdtemp(join(tmpdir(), 'glaf-secrets-'));
+      closers.push(() => rm(temp, { recursive: true, force: true }));
+      dir = temp;
+    }
+    secrets = new FileSecretStore(dir);
+  }
+  return new WebhookService({
+    store: new SqlWebhookStore(database.scope),
+    secrets,
+    executions: executionStore,
+    guard: new UrlGuard({ allowLoopback: options.allowLoopback ?? false }),
+    sender: new NodeHttpSender(),
+    clock,
+    sleep: (ms) => sleepFor(ms, undefined, { signal }),
+    ...(options.policy ? { policy: options.policy } : {}),
+  });
 }
 
 async function createResultCache(
@@ -276,6 +382,16 @@ interface ExecutionExtras {
   readonly bus?: EventBus;
   readonly tenants?: TenantService;
   readonly depth?: (priority: ExecutionPriority) => Promise<number>;
+  /** Where batch items are dispatched (the batch queue). */
+  readonly batchDispatcher?: ExecutionDispatcher;
+}
+
+interface ExecutionServices {
+  readonly executions: ExecutionService;
+  /** The same use cases for batch items: async ones go to the batch dispatcher when there is one. */
+  readonly batchExecutions: ExecutionService;
+  readonly runner: ExecutionRunner;
+  readonly inline?: InlineDispatcher;
 }
 
 /** Sync requests run inline; async ones go to the configured dispatcher (the queue engine), else in-process inline. */
@@ -286,7 +402,7 @@ function createExecutionService(
   clock: () => Date,
   config: ServicesConfig,
   extras: ExecutionExtras = {},
-): { executions: ExecutionService; inline?: InlineDispatcher } {
+): ExecutionServices {
   const runner = new ExecutionRunner({
     store,
     registry,
@@ -298,15 +414,18 @@ function createExecutionService(
   });
   const inline = config.dispatcher ? undefined : new InlineDispatcher(runner);
   const dispatcher = config.dispatcher ? config.dispatcher(runner) : inline!;
-  const executions = new ExecutionService({
-    store,
-    registry,
-    runner,
-    dispatcher,
-    clock,
-    ...(extras.tenants ? { tenants: extras.tenants } : {}),
-    ...(extras.depth ? { depth: extras.depth } : {}),
-    ...(extras.bus ? { bus: extras.bus } : {}),
-  });
-  return inline ? { executions, inline } : { executions };
+  const serviceWith = (d: ExecutionDispatcher) =>
+    new ExecutionService({
+      store,
+      registry,
+      runner,
+      dispatcher: d,
+      clock,
+      ...(extras.tenants ? { tenants: extras.tenants } : {}),
+      ...(extras.depth ? { depth: extras.depth } : {}),
+      ...(extras.bus ? { bus: extras.bus } : {}),
+    });
+  const executions = serviceWith(dispatcher);
+  const batchExecutions = extras.batchDispatcher ? serviceWith(extras.batchDispatcher) : executions;
+  return { executions, batchExecutions, runner, ...(inline ? { inline } : {}) };
 }

@@ -24,6 +24,7 @@ import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-
 import type { CreateResult, ExecutionStore, Page, UsageTotals } from '../ports/execution-store.js';
 import type { AgentRegistryService } from './agent-registry.js';
 import type { ExecutionRunner, RunExecution } from './execution-runner.js';
+import { eventOfChange } from './execution-events.js';
 import type { TenantService } from './tenants.js';
 
 export const PRIORITIES = ['P0', 'P1', 'P2', 'P3'] as const satisfies readonly ExecutionPriority[];
@@ -270,8 +271,15 @@ export class ExecutionService {
     return { month: m, totals: await this.options.store.getUsage(tenantId, m) };
   }
 
-  /** PENDING or RUNNING -> CANCELLED; a finished execution is a ConflictError naming its state. */
+  /**
+   * PENDING or RUNNING -> CANCELLED (a worker running it sees the cancel and stops); a finished
+   * execution is a ConflictError naming its state. Announces `execution.cancelled`.
+   */
   async cancel(tenantId: string, executionId: string): Promise<Execution> {
-    return this.options.store.cancel(tenantId, executionId);
+    const before = await this.options.store.get(tenantId, executionId);
+    const after = await this.options.store.cancel(tenantId, executionId);
+    const event = eventOfChange({ before, after });
+    if (event) await this.publish(event);
+    return after;
   }
 }

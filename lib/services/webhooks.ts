@@ -4,7 +4,12 @@
  * test ping, deliver events, and read the delivery log. Secrets live only in the
  * SecretStore; rows keep a reference. Nothing here logs a secret or returns one outside
  * `register` and `rotateSecret`.
+ *
+ * `dispatch` runs for every event the platform publishes, so a tenant's webhooks are read
+ * once per `targetsTtlMs` (not per event) and re-read at once after a change made here; a
+ * change made by another process is seen within the TTL.
  */
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { EVENT_TYPES } from '../domain/events/catalogue.js';
 import { createEvent, type DomainEvent } from '../domain/events/envelope.js';
@@ -34,13 +39,22 @@ export interface WebhookServiceDeps extends Omit<DeliveryDeps, 'log'> {
   readonly store: WebhookStore;
   readonly secrets: SecretStore;
   readonly executions: Pick<ExecutionStore, 'recordWebhookDelivery' | 'listWebhookDeliveries'>;
+  /** How long a tenant's webhook list is reused by `dispatch`. @default 2000 */
+  readonly targetsTtlMs?: number;
 }
 
 /** The public view: no secret reference. */
 const publicView = ({ secretRef: _ref, ...webhook }: WebhookRecord): Webhook => webhook;
 
+const subscribed = (w: WebhookRecord, type: string): boolean =>
+  w.active && (w.events.includes('*') || w.events.includes(type));
+
 export class WebhookService {
-  constructor(private readonly deps: WebhookServiceDeps) {}
+  private readonly targets: LRUCache<string, Promise<WebhookRecord[]>>;
+
+  constructor(private readonly deps: WebhookServiceDeps) {
+    this.targets = new LRUCache({ max: 10_000, ttl: deps.targetsTtlMs ?? 2_000 });
+  }
 
   async register(tenantId: string, raw: unknown): Promise<WebhookWithSecret> {
     const input = parseOrThrow(registerSchema, raw);
@@ -53,6 +67,7 @@ export class WebhookService {
         events: [...new Set(input.events)],
         secretRef,
       });
+      this.targets.delete(tenantId);
       return { webhook: publicView(record), secret };
     } catch (err) {
       await this.deps.secrets.delete(tenantId, secretRef); // no orphaned secret
@@ -70,11 +85,14 @@ export class WebhookService {
 
   async delete(tenantId: string, webhookId: string): Promise<void> {
     const removed = await this.deps.store.delete(tenantId, webhookId);
+    this.targets.delete(tenantId);
     await this.deps.secrets.delete(tenantId, removed.secretRef);
   }
 
   async setEnabled(tenantId: string, webhookId: string, enabled: boolean): Promise<Webhook> {
-    return publicView(await this.deps.store.setActive(tenantId, webhookId, enabled));
+    const updated = await this.deps.store.setActive(tenantId, webhookId, enabled);
+    this.targets.delete(tenantId);
+    return publicView(updated);
   }
 
   async rotateSecret(tenantId: string, webhookId: string): Promise<WebhookWithSecret> {
@@ -88,6 +106,7 @@ export class WebhookService {
       await this.deps.secrets.delete(tenantId, ref);
       throw err;
     }
+    this.targets.delete(tenantId);
     await this.deps.secrets.delete(tenantId, oldRef);
     return { webhook: await this.get(tenantId, webhookId), secret };
   }
@@ -104,10 +123,21 @@ export class WebhookService {
     return this.deliverTo(record, event);
   }
 
-  /** Delivers one event to every active webhook of the tenant subscribed to its type. */
+  /** Delivers one event to every active webhook of the event's tenant subscribed to its type. */
   async dispatch(event: DomainEvent): Promise<DeliveryResult[]> {
-    const targets = await this.deps.store.listForEvent(event.tenantId, event.type);
-    return Promise.all(targets.map((t) => this.deliverTo(t, event)));
+    const all = await this.webhooksOf(event.tenantId);
+    return Promise.all(all.filter((w) => subscribed(w, event.type)).map((t) => this.deliverTo(t, event)));
+  }
+
+  /** The tenant's webhooks, read through the short-lived cache; a failed read is not kept. */
+  private webhooksOf(tenantId: string): Promise<WebhookRecord[]> {
+    let hit = this.targets.get(tenantId);
+    if (!hit) {
+      hit = this.deps.store.list(tenantId);
+      this.targets.set(tenantId, hit);
+      hit.catch(() => this.targets.delete(tenantId));
+    }
+    return hit;
   }
 
   /** Newest attempt first; NotFoundError for another tenant's webhook. */

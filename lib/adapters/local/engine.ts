@@ -1,8 +1,9 @@
 /**
  * The queue engine of local mode, in one process: the in-process queue (one channel per
- * priority, each with its DLQ), the QueueDispatcher the ExecutionService sends to, and N
- * workers (PriorityPoller + WorkerService each) that claim, run and complete executions with
- * the same code the Fargate and Lambda workers run.
+ * priority, each with its DLQ, and the batch queue), the QueueDispatchers the services send
+ * to, N workers (PriorityPoller + WorkerService each) that claim, run and complete executions
+ * with the same code the Fargate and Lambda workers run, and the batch queue's consumer
+ * (aggregates of up to 100 messages or one window, run by the same WorkerService).
  *
  * The in-process queue is not durable. On start, before any worker polls, the store is
  * scanned for every tenant's PENDING executions, and RUNNING ones whose lease has expired
@@ -18,6 +19,7 @@ import type { EventBus } from '../../ports/event-bus.js';
 import type { ExecutionStore } from '../../ports/execution-store.js';
 import type { ResultCache } from '../../ports/result-cache.js';
 import type { AgentRegistryService } from '../../services/agent-registry.js';
+import { BatchConsumer } from '../../services/batch-consumer.js';
 import { PriorityPoller, type StopReport } from '../../services/priority-poller.js';
 import { WorkerService, type WorkerHooks } from '../../services/worker.js';
 import {
@@ -42,6 +44,10 @@ export interface LocalEngineOptions {
   readonly log?: WorkerLog;
   /** Lifecycle hooks of every run (pre-init ... cleanup), e.g. to observe or slow down a run. */
   readonly hooks?: WorkerHooks;
+  /** Batch queue: an aggregate waits this long after its first message to fill. @default 60 000 */
+  readonly batchWindowMs?: number;
+  /** Batch queue: messages per aggregate. @default 100 */
+  readonly batchSize?: number;
 }
 
 export interface EngineDeps {
@@ -80,7 +86,11 @@ export class EngineMetrics extends CountingMetrics implements WorkerMetrics {
 export class LocalEngine {
   readonly queue = new MemoryQueue();
   readonly dispatcher = new QueueDispatcher(this.queue);
+  /** Batch items: every message goes to the batch queue. */
+  readonly batchDispatcher = new QueueDispatcher(this.queue, 'batch');
   readonly metrics = new EngineMetrics();
+  /** The batch queue's consumer once started (its `aggregates` show how messages were grouped). */
+  batches: BatchConsumer | undefined;
   private readonly pollers: PriorityPoller[] = [];
   private readonly loops: Promise<void>[] = [];
   private closing: Promise<StopReport> | undefined;
@@ -118,13 +128,28 @@ export class LocalEngine {
       this.pollers.push(poller);
       this.loops.push(poller.start());
     }
+    if ((this.options.workers ?? 2) > 0) {
+      this.batches = new BatchConsumer({
+        queue: this.queue,
+        handle: (m, signal) => worker.handle(m, signal),
+        concurrency: this.options.concurrency ?? 32,
+        waitTimeMs: this.options.waitTimeMs ?? 20_000,
+        ...(this.options.batchWindowMs !== undefined ? { windowMs: this.options.batchWindowMs } : {}),
+        ...(this.options.batchSize !== undefined ? { batchSize: this.options.batchSize } : {}),
+        ...(this.options.log ? { log: this.options.log } : {}),
+      });
+      this.loops.push(this.batches.start());
+    }
     return report;
   }
 
   /** Stops taking work; in-flight work finishes within the grace period or is released. Idempotent. */
   stop(): Promise<StopReport> {
     return (this.closing ??= (async () => {
-      const reports = await Promise.all(this.pollers.map((p) => p.stop(this.options.shutdownGraceMs)));
+      const [reports] = await Promise.all([
+        Promise.all(this.pollers.map((p) => p.stop(this.options.shutdownGraceMs))),
+        this.batches?.stop(this.options.shutdownGraceMs),
+      ]);
       await Promise.all(this.loops);
       return reports.reduce(
         (a, r) => ({ finished: a.finished + r.finished, released: a.released + r.released }),

@@ -4,7 +4,8 @@
  * RS256 issuer, the authorizer and the same route table and middy handler the Lambda runs,
  * behind the local HTTP server that turns requests into API Gateway events. Async executions
  * go through the queue engine (lib/adapters/local/engine.ts): in-process priority queues and
- * two workers, with queued work recovered from the store on every start.
+ * two workers, with queued work recovered from the store on every start; batches through the
+ * batch queue and its aggregating consumer. Published events reach the tenants' webhooks.
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,12 @@ import { LocalIssuer, type MintOptions } from '../../http/auth/local-issuer.js';
 import { createApiHandler } from '../../http/lambda.js';
 import { createLocalServer } from '../../http/local-server.js';
 import { routes } from '../../http/routes/index.js';
-import { createServices, type AppServices, type ComposedServices } from '../../http/services.js';
+import {
+  createServices,
+  type AppServices,
+  type ComposedServices,
+  type WebhooksConfig,
+} from '../../http/services.js';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
 import type { LocalEngineOptions } from './engine.js';
 import { removeServerInfo, writeServerInfo } from './server-info.js';
@@ -44,6 +50,9 @@ export interface LocalPlatformOptions {
   /** The queue engine: in-process queues P0..P3 + DLQs and 2 workers (`workers: 0` queues
    * without running anything, e.g. to show that a restart loses no queued work). */
   readonly engine?: LocalEngineOptions;
+  /** Webhooks; `allowLoopback` defaults to process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK === '1' (off),
+   * so trying webhooks against a receiver on this machine is an explicit choice. */
+  readonly webhooks?: WebhooksConfig;
 }
 
 export interface LocalPlatform {
@@ -81,6 +90,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
     ...(rolePrefix ? { rolePrefix } : {}),
     engine: options.engine ?? {},
+    webhooks: {
+      allowLoopback: process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK === '1',
+      ...options.webhooks,
+    },
   });
   try {
     const { services } = composed;
