@@ -34,6 +34,7 @@ describe.each(ENVIRONMENT_NAMES)('the %s app with 3 silo tenants', (name) => {
       // The foundation first, then the application-plane stacks (every stage has workers).
       const ids = stacksOf(stage).map((s) => s.node.id);
       expect(ids.slice(0, STACKS.length)).toEqual(STACKS);
+      expect(ids).toContain('Api');
       expect(ids).toContain('Workers');
       // Operations: backup and observability everywhere, cost once per account, scale-down where configured.
       const account = !stage.node.id.endsWith(built.config.secondaryRegions[0]!);
