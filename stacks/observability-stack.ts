@@ -7,7 +7,9 @@
  *   its oldest-message-age alarms (events stack), so every queue notifies without duplicates;
  * - Aurora: Global Database replication lag (secondary) or reader replica lag (a primary with
  *   readers) over the configured 100 ms;
- * - workers: errors and throttles of every worker function.
+ * - workers: errors and throttles of every worker function;
+ * - backups (stages with a backup stack): failed, aborted or expired backup and copy jobs
+ *   (AWS Backup job events on the default bus, an EventBridge rule to the topic).
  * Alarms notify an SNS topic (messaging CMK, TLS only) with the on-call emails subscribed.
  * The API and workers come from the plane (`plane.api`, `plane.workers`); when a stage has
  * none, their alarms are left out and the rest still stands.
@@ -16,6 +18,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { API_AVAILABILITY_SLO } from '../lib/config/slo.js';
@@ -36,6 +40,8 @@ export interface ObservabilityStackProps extends PlatformStackProps {
   readonly api?: apigateway.RestApiBase;
   /** Worker functions (errors, throttles). @default none */
   readonly workerFunctions?: readonly lambda.IFunction[];
+  /** Notify failed AWS Backup jobs (the stage has a backup plan or copy target). @default false */
+  readonly watchBackups?: boolean;
 }
 
 export class ObservabilityStack extends Stack {
@@ -150,6 +156,18 @@ export class ObservabilityStack extends Stack {
       );
     }
 
+    if (props.watchBackups) {
+      new events.Rule(this, 'BackupJobFailures', {
+        description: 'AWS Backup and copy jobs that failed, aborted or expired',
+        eventPattern: {
+          source: ['aws.backup'],
+          detailType: ['Backup Job State Change', 'Copy Job State Change'],
+          detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
+        },
+        targets: [new targets.SnsTopic(this.alarmTopic.topic)],
+      });
+    }
+
     const workers = props.workerFunctions ?? [];
     workers.forEach((fn, i) => {
       notify(
@@ -216,5 +234,6 @@ export const addObservability: StageExtension = (stage, foundation, plane) => {
     foundation,
     api: constructsOf(plane.api, apigateway.RestApiBase)[0],
     workerFunctions: constructsOf(plane.workers, PlatformFunction).map((f) => f.function),
+    watchBackups: plane.backup !== undefined,
   });
 };

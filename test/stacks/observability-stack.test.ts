@@ -173,16 +173,37 @@ describe('ObservabilityStack', () => {
     });
   });
 
+  it('sends failed, aborted and expired backup and copy jobs to the alarm topic', () => {
+    assertHasResource(t, 'AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.backup'],
+        'detail-type': ['Backup Job State Change', 'Copy Job State Change'],
+        detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] },
+      },
+      Targets: [Match.objectLike({ Arn: topicRef() })],
+    });
+    // EventBridge may publish to the topic (its key already trusts events.amazonaws.com).
+    assertHasResource(t, 'AWS::SNS::TopicPolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' } }),
+        ]),
+      }),
+    });
+  });
+
   it('has one dashboard', () => {
     assertResourceCount(t, 'AWS::CloudWatch::Dashboard', 1);
   });
 
-  it('stands without an API or workers: queue and database alarms only', () => {
-    const bare = buildOperations(ENVIRONMENTS.staging, OPERATIONS.slice(1));
+  it('stands without an API, workers or backups: queue and database alarms only', () => {
+    const bare = buildOperations(ENVIRONMENTS.staging, OPERATIONS.slice(2));
     const tpl = template(observabilityOf(bare.primary.plane));
     expect(alarms(tpl).filter((a) => a.Properties.Namespace === 'AWS/ApiGateway')).toEqual([]);
     expect(alarms(tpl).filter((a) => a.Properties.Namespace === 'AWS/Lambda')).toEqual([]);
     expect(composites(tpl)).toHaveLength(2);
+    // Without a backup stack in the plane there is no backup job rule either.
+    assertResourceCount(tpl, 'AWS::Events::Rule', 0);
   });
 
   it('is in every stage: primary, secondary and each silo tenant', () => {
