@@ -10,6 +10,11 @@
  *   cache        hit ratio on a workload where 66 % of the inputs repeat an earlier one
  *                (BENCH_CACHE_N requests), async through the engine and sync inline; a path
  *                that does not consult the result cache says so
+ *   baseline     the same N inputs through a bare agent loop (runAgent, no stores, no queue)
+ *                in this process, right after the throughput run: the machine is shared and
+ *                noisy, so the end-to-end rate is also given as a ratio to it, with the CPU
+ *                time the process spent per execution (all threads) and how busy the main
+ *                thread's event loop was
  *
  * Env: BENCH_N (default 3000), BENCH_SINGLES (default 200), BENCH_CONCURRENCY (default 256),
  * BENCH_WORKER_CONCURRENCY (per worker, default 32), BENCH_CACHE_N (default 600).
@@ -19,6 +24,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLocalPlatform, type LocalPlatform } from '../../lib/adapters/local/platform.js';
+import { fuelEmissionsAgent } from '../../lib/agents/fuel-emissions/index.js';
+import { runAgent } from '../../lib/agents/runner.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const SINGLES = Number(process.env.BENCH_SINGLES ?? 200);
@@ -80,6 +87,19 @@ async function submitAll(
   );
 }
 
+/** The agent alone: validation, calculation and provenance, as the worker runs it, N times. */
+async function bareLoop(p: LocalPlatform, inputs: readonly unknown[]): Promise<number> {
+  const ctx = { factors: p.services.catalogue };
+  const t0 = performance.now();
+  for (const i of inputs) {
+    const r = await runAgent(fuelEmissionsAgent, i, ctx);
+    if (!r.ok) throw new Error('bench input rejected by the agent');
+  }
+  return (inputs.length / (performance.now() - t0)) * 1000;
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'glaf-bench-engine-'));
   const p = await startLocalPlatform({
@@ -102,16 +122,18 @@ async function main(): Promise<void> {
     await warm;
 
     // Throughput: N distinct inputs, submit -> all COMPLETED.
+    const inputs = Array.from({ length: N }, (_, i) => input(i + 1));
     const done = settledAfter(p, N);
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
-    await submitAll(
-      p,
-      tenantId,
-      Array.from({ length: N }, (_, i) => input(i + 1)),
-    );
+    await submitAll(p, tenantId, inputs);
     const submitted = performance.now();
     await done;
     const t1 = performance.now();
+    const cpuPerExecution = cpuMs(process.cpuUsage(cpu0)) / N;
+    const mainBusy = performance.eventLoopUtilization(elu0).utilization;
+    const bare = await bareLoop(p, inputs);
 
     // Latency: one at a time.
     const lat: number[] = [];
@@ -157,6 +179,14 @@ async function main(): Promise<void> {
         `${rate.toFixed(0)} executions/s  (${N} in ${((t1 - t0) / 1000).toFixed(2)} s)`,
       ],
       ['submit rate alone', `${((N / (submitted - t0)) * 1000).toFixed(0)} executions/s`],
+      [
+        'baseline: bare agent loop',
+        `${bare.toFixed(0)} executions/s; end to end = ${((100 * rate) / bare).toFixed(1)} % of it`,
+      ],
+      [
+        'CPU per execution',
+        `${cpuPerExecution.toFixed(2)} ms (process, all threads); main event loop ${(100 * mainBusy).toFixed(0)} % busy`,
+      ],
       ['single async p50', `${percentile(lat, 50).toFixed(1)} ms`],
       ['single async p95', `${percentile(lat, 95).toFixed(1)} ms`],
       ['failed executions', String(failedBefore())],

@@ -1,10 +1,13 @@
 /**
- * DynamoDB stand-in for local mode and tests: dynalite in-process on a loopback port.
- * The adapter talks to it through the same @aws-sdk/client-dynamodb code used in AWS.
+ * DynamoDB stand-in for local mode and tests: dynalite on a loopback port, in a worker thread
+ * of its own. The adapter talks to it through the same @aws-sdk/client-dynamodb code used in
+ * AWS. In the thread, dynalite's request parsing and LevelDB work run beside the API and the
+ * workers instead of on their event loop (measured with `npm run bench:engine`), the way a
+ * separate DynamoDB service would.
  */
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
-import dynalite from 'dynalite';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface DynaliteOptions {
@@ -17,23 +20,60 @@ export interface RunningDynalite {
   close(): Promise<void>;
 }
 
+/**
+ * The thread's code. Plain CommonJS run with `eval` so it needs no TypeScript loader in the
+ * thread (tsx, vitest and compiled builds alike); dynalite is required by its resolved path.
+ */
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const dynalite = require(workerData.dynalite);
+// createTableMs 0: tables are ACTIVE at once, so bootstrap need not poll.
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: workerData.path });
+// Node closes idle keep-alive sockets after 5 s, while the SDK's agent keeps reusing them: a
+// request after a pause then fails with ECONNRESET (the client makes one attempt). The only
+// clients are this process's SDK clients, so idle sockets may stay open until close.
+server.keepAliveTimeout = 0;
+server.once('error', (err) => parentPort.postMessage({ error: String(err && err.stack || err) }));
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', (m) => {
+  if (m !== 'close') return;
+  server.close((err) => {
+    parentPort.postMessage({ closed: true, error: err ? String(err) : undefined });
+    parentPort.close();
+  });
+  server.closeAllConnections();
+});
+`;
+
+type ThreadMessage = { port?: number; error?: string; closed?: boolean };
+
 export async function startDynalite(options: DynaliteOptions = {}): Promise<RunningDynalite> {
   if (options.path) mkdirSync(options.path, { recursive: true });
-  // createTableMs 0: tables are ACTIVE at once, so bootstrap need not poll.
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: options.path });
-  // Node closes idle keep-alive sockets after 5 s, while the SDK's agent keeps reusing them: a
-  // request after a pause then fails with ECONNRESET (the client makes one attempt). The only
-  // client is this process's SDK, so idle sockets may stay open until close.
-  server.keepAliveTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const worker = new Worker(THREAD_SOURCE, {
+    eval: true,
+    workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite'), path: options.path },
   });
-  const { port } = server.address() as AddressInfo;
+  const port = await new Promise<number>((resolve, reject) => {
+    const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`dynalite thread exited (code ${code}) before listening`)));
+    worker.once('message', (m: ThreadMessage) => {
+      worker.removeAllListeners('exit');
+      if (m.port === undefined) fail(new Error(`dynalite did not start: ${m.error ?? 'no port'}`));
+      else resolve(m.port);
+    });
+  });
+  let closing: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>
-      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+      (closing ??= new Promise<void>((resolve, reject) => {
+        worker.once('message', (m: ThreadMessage) => {
+          if (m.error) reject(new Error(m.error));
+        });
+        worker.once('exit', () => resolve());
+        worker.postMessage('close');
+      })),
   };
 }
 
