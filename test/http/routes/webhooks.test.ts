@@ -31,7 +31,8 @@ interface Composition {
 /** The route harness's shape over services that include (or lack) webhooks. */
 async function compose(options: { allowLoopback: boolean; webhooks: boolean }): Promise<Composition> {
   const secretsDir = mkdtempSync(join(tmpdir(), 'glaf-webhook-secrets-'));
-  const composed: ComposedServices = await createServices({ dataDir: 'memory' });
+  // The test composes its own WebhookService (or none): the composition's default is left out.
+  const composed: ComposedServices = await createServices({ dataDir: 'memory', webhooks: null });
   const webhooks = new WebhookService({
     store: new SqlWebhookStore(composed.database.scope),
     secrets: new FileSecretStore(secretsDir),
