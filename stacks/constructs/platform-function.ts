@@ -30,6 +30,23 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
 };
 
+/**
+ * The esbuild settings of every function, in one place: PlatformFunction hands them to
+ * NodejsFunction, and the bundle check (`npm run check:bundles`) and `bench:synth` build each
+ * entry with the same values, so what they measure is what deploys.
+ */
+export const BUNDLE_SETTINGS = {
+  format: 'esm',
+  target: 'node22',
+  platform: 'node',
+  minify: true,
+  sourceMap: true,
+  mainFields: ['module', 'main'],
+  alias: BUNDLE_ALIASES,
+  // CommonJS dependencies (pg, ...) call require(): give the ESM bundle one.
+  banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+} as const;
+
 export interface PlatformFunctionProps {
   /** Handler file relative to the repository root, e.g. `lambdas/migrate/handler.ts`. */
   readonly entry: string;
@@ -105,17 +122,17 @@ export class PlatformFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
+        format: BUNDLE_SETTINGS.format as nodejs.OutputFormat,
+        target: BUNDLE_SETTINGS.target,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourceMap,
+        // No externals: the SDK is bundled too (see above), nothing is left to the runtime.
         bundleAwsSDK: true,
         esbuildArgs: Object.fromEntries(
-          Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+          Object.entries(BUNDLE_SETTINGS.alias).map(([from, to]) => [`--alias:${from}`, to]),
         ),
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies (pg, ...) call require(): give the ESM bundle one.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        banner: BUNDLE_SETTINGS.banner,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

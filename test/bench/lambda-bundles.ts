@@ -1,0 +1,52 @@
+/**
+ * The Lambda entries and how to bundle one, shared by `npm run check:bundles` and
+ * `npm run bench:synth`. Entries are discovered (every `lambdas/**\/handler.ts`), never
+ * listed, and built with the esbuild settings PlatformFunction deploys with (BUNDLE_SETTINGS).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLE_SETTINGS, REPO_ROOT } from '../../stacks/constructs/platform-function.js';
+
+/** Aim of issue 6: each bundle under 1 MB minified. */
+export const BUNDLE_BUDGET_BYTES = 1024 * 1024;
+
+/** `lambdas/<...>/handler.ts`, relative to the repository root, sorted. */
+export function lambdaEntries(root = REPO_ROOT): string[] {
+  return readdirSync(join(root, 'lambdas'), { recursive: true, encoding: 'utf8' })
+    .filter((p) => p.split(sep).at(-1) === 'handler.ts')
+    .map((p) => ['lambdas', ...p.split(sep)].join('/'))
+    .sort();
+}
+
+export interface BuiltBundle {
+  readonly entry: string;
+  /** The bundle file (index.mjs), next to its source map. */
+  readonly file: string;
+  readonly bytes: number;
+}
+
+/** Builds one entry into `outdir/index.mjs` exactly as the deployed function is built. */
+export async function bundleEntry(entry: string, outdir: string): Promise<BuiltBundle> {
+  const file = join(outdir, 'index.mjs');
+  await build({
+    entryPoints: [join(REPO_ROOT, entry)],
+    outfile: file,
+    bundle: true,
+    write: true,
+    logLevel: 'silent',
+    format: BUNDLE_SETTINGS.format,
+    target: BUNDLE_SETTINGS.target,
+    platform: BUNDLE_SETTINGS.platform,
+    minify: BUNDLE_SETTINGS.minify,
+    sourcemap: BUNDLE_SETTINGS.sourceMap,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    alias: { ...BUNDLE_SETTINGS.alias },
+    banner: { js: BUNDLE_SETTINGS.banner },
+  });
+  return { entry, file, bytes: statSync(file).size };
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`;
+}
