@@ -114,6 +114,8 @@ export class ApiFunctions extends Construct {
     const shared = {
       DATABASE_URL: databaseUrl,
       GLAF_DB_ROLE_PREFIX: props.rolePrefix,
+      // No password anywhere: each connection logs in with an RDS IAM auth token (as the jobs do).
+      DB_IAM_AUTH: 'true',
       // Node 20+ Lambda runtimes trust the RDS CA only when told to (verify-full TLS).
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
     };

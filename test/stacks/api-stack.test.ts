@@ -247,6 +247,7 @@ describe('ApiStack', () => {
           new RegExp(`postgres://${user}@.*:5432/agent_factory\\?sslmode=verify-full`),
         );
         expect(JSON.stringify(vars.REDIS_URL)).toMatch(/rediss:\/\//);
+        expect(vars.DB_IAM_AUTH).toBe('true');
         expect({ group, queues: 'QUEUE_URLS' in vars }).toEqual({ group, queues: group === 'executions' });
       }
     });

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { AUTHORIZER_CACHE_TTL_SECONDS } from '../../config/api.js';
 import { createAuthorizer } from '../../http/auth/authorize.js';
 import { LocalIssuer, type MintOptions } from '../../http/auth/local-issuer.js';
 import { createApiHandler } from '../../http/lambda.js';
@@ -105,7 +106,14 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     });
     const handler = createApiHandler(routes, () => services, { logger });
     const authorize = createAuthorizer({ verifier: issuer.verifier(), services, logger });
-    const server = createLocalServer({ handler, authorize, routes, jwks: () => issuer.jwks() });
+    const server = createLocalServer({
+      handler,
+      authorize,
+      routes,
+      jwks: () => issuer.jwks(),
+      // As API Gateway is configured (stacks/constructs/platform-rest-api.ts): no authorizer cache.
+      authorizerCacheTtlMs: AUTHORIZER_CACHE_TTL_SECONDS * 1000,
+    });
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
