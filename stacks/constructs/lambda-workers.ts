@@ -4,6 +4,9 @@
  * keep), its own batch size and window, and its own MaximumConcurrency (P0 highest), so a
  * flood of P3 work can never take the concurrency P0 needs. The queues' visibility timeout
  * must be at least 6 x the function timeout (FIELD-NOTES): checked here, at synth.
+ * Lambda's per-tenant isolation mode (TenancyConfig) is not used: it needs a tenant id on each
+ * invoke and supports API Gateway as its only event source, not SQS; the worker re-checks each
+ * message's tenant and the store's writes are keyed by it.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';

@@ -74,6 +74,8 @@ describe('WorkersStack', () => {
         ],
         DesiredCount: minTasks,
         LaunchType: Match.absent(),
+        // Spot for ARM64 tasks needs platform 1.4.0 or later.
+        PlatformVersion: '1.4.0',
       });
       expect(onDemandBase).toBeGreaterThan(0);
       expect(spotWeight).toBeGreaterThan(1);
