@@ -27,6 +27,7 @@ import type { CostStack } from './cost-stack.js';
 import { DataStack } from './data-stack.js';
 import { EventsStack } from './events-stack.js';
 import { KeysStack } from './keys-stack.js';
+import type { LakeStack } from './lake-stack.js';
 import { NetworkStack } from './network-stack.js';
 import type { ObservabilityStack } from './observability-stack.js';
 import type { ScaleDownStack } from './scale-down-stack.js';
@@ -66,6 +67,8 @@ export interface ApplicationPlane {
   api?: ApiStack;
   /** Scheduled jobs (stacks/schedules-stack.ts): primary, silo. */
   schedules?: SchedulesStack;
+  /** Data lake (stacks/lake-stack.ts): primary and silo (whole lake), secondary (replica buckets). */
+  lake?: LakeStack;
 }
 
 /** Adds stacks to a stage on top of its foundation (API, workers, ...). */

@@ -10,6 +10,7 @@ import { apiStage } from './api-stack.js';
 import type { StageExtension } from './app-stage.js';
 import { addBackup } from './backup-stack.js';
 import { addCost } from './cost-stack.js';
+import { lakeStage } from './lake-stack.js';
 import { addObservability } from './observability-stack.js';
 import { addSchedules } from './schedules-stack.js';
 import { addWorkers } from './workers-stack.js';
@@ -17,6 +18,7 @@ import { addWorkers } from './workers-stack.js';
 export const APPLICATION_PLANE: readonly StageExtension[] = [
   apiStage,
   addWorkers,
+  lakeStage,
   addSchedules,
   addBackup,
   addObservability,
