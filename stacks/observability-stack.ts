@@ -8,6 +8,8 @@
  * - Aurora: Global Database replication lag (secondary) or reader replica lag (a primary with
  *   readers) over the configured 100 ms;
  * - workers: errors and throttles of every worker function;
+ * - every other alarm of the plane's stacks that notifies nobody (e.g. the scheduled jobs'
+ *   DLQ alarms): one composite over them, so no alarm of the app is silent;
  * - backups (stages with a backup stack): failed, aborted or expired backup and copy jobs
  *   (AWS Backup job events on the default bus, an EventBridge rule to the topic).
  * Alarms notify an SNS topic (messaging CMK, TLS only) with the on-call emails subscribed.
@@ -40,6 +42,8 @@ export interface ObservabilityStackProps extends PlatformStackProps {
   readonly api?: apigateway.RestApiBase;
   /** Worker functions (errors, throttles). @default none */
   readonly workerFunctions?: readonly lambda.IFunction[];
+  /** Alarms of other plane stacks without any action: notified through one composite. @default none */
+  readonly silentAlarms?: readonly cloudwatch.IAlarm[];
   /** Notify failed AWS Backup jobs (the stage has a backup plan or copy target). @default false */
   readonly watchBackups?: boolean;
 }
@@ -156,6 +160,17 @@ export class ObservabilityStack extends Stack {
       );
     }
 
+    const silent = props.silentAlarms ?? [];
+    if (silent.length > 0) {
+      notify(
+        new cloudwatch.CompositeAlarm(this, 'PlaneAlarms', {
+          alarmDescription:
+            'An alarm of the API, workers, lake or scheduled jobs fired (see the triggering alarm)',
+          alarmRule: cloudwatch.AlarmRule.anyOf(...silent),
+        }),
+      );
+    }
+
     if (props.watchBackups) {
       new events.Rule(this, 'BackupJobFailures', {
         description: 'AWS Backup and copy jobs that failed, aborted or expired',
@@ -235,5 +250,15 @@ export const addObservability: StageExtension = (stage, foundation, plane) => {
     api: constructsOf(plane.api, apigateway.RestApiBase)[0],
     workerFunctions: constructsOf(plane.workers, PlatformFunction).map((f) => f.function),
     watchBackups: plane.backup !== undefined,
+    silentAlarms: Object.values(plane).flatMap((stack) =>
+      constructsOf(stack, cloudwatch.Alarm).filter((alarm) => !hasActions(alarm)),
+    ),
   });
 };
+
+/** Whether anything (SNS, scaling, ...) acts on the alarm; alarm actions render lazily. */
+function hasActions(alarm: cloudwatch.Alarm): boolean {
+  const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const actions: unknown = Stack.of(alarm).resolve(cfn.alarmActions);
+  return Array.isArray(actions) && actions.length > 0;
+}

@@ -1,7 +1,8 @@
+import { rmSync } from 'node:fs';
 import { App, CfnResource, Stack, Stage, TagManager, Tags } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
 import { BILLING_REGION } from '../../lib/config/operations.js';
 import { CostStack } from '../../stacks/cost-stack.js';
@@ -241,57 +242,88 @@ describe('ScaleDownStack (non-production nights and weekends)', () => {
 });
 
 describe('cost allocation tags', () => {
-  /** Every taggable resource of every stack of the app without team / environment / tenant. */
-  function untagged(built: ReturnType<typeof buildEnvironment>): { checked: number; missing: string[] } {
+  type Expected = Record<'team' | 'environment' | 'tenant', string>;
+
+  /** Taggable resources of the stacks (synthesized: the tag aspects have run) missing an expected tag. */
+  function untaggedIn(stacks: readonly Stack[], expected: Expected): { checked: number; missing: string[] } {
     let checked = 0;
     const missing: string[] = [];
-    for (const stage of built.app.node.children.filter((c): c is Stage => c instanceof Stage)) {
-      const tenant = stage.node.id.includes('-Tenant-')
-        ? built.config.siloTenants.find((x) => stage.node.id.endsWith(x.tenantId.slice(0, 8)))!.tenantId
-        : 'pool';
-      const expected = { team: 'gl-agent-factory', environment: built.config.name, tenant };
-      for (const stack of stage.node.children.filter((c): c is Stack => c instanceof Stack)) {
-        template(stack); // synthesizes: the tag aspects have run
-        for (const c of stack.node.findAll()) {
-          if (!(c instanceof CfnResource)) continue;
-          const manager = TagManager.isTaggable(c)
-            ? c.tags
-            : TagManager.isTaggableV2(c)
-              ? c.cdkTagManager
-              : undefined;
-          if (!manager) continue;
-          checked++;
-          const values = manager.tagValues();
-          const wrong = Object.entries(expected).filter(([k, v]) => values[k] !== v);
-          if (wrong.length > 0)
-            missing.push(`${c.node.path} (${c.cfnResourceType}): ${wrong.map(([k]) => k).join(', ')}`);
-        }
+    for (const stack of stacks) {
+      for (const c of stack.node.findAll()) {
+        if (!(c instanceof CfnResource)) continue;
+        const manager = TagManager.isTaggable(c)
+          ? c.tags
+          : TagManager.isTaggableV2(c)
+            ? c.cdkTagManager
+            : undefined;
+        if (!manager) continue;
+        checked++;
+        const values = manager.tagValues();
+        const wrong = Object.entries(expected).filter(([k, v]) => values[k] !== v);
+        if (wrong.length > 0)
+          missing.push(`${c.node.path} (${c.cfnResourceType}): ${wrong.map(([k]) => k).join(', ')}`);
       }
     }
     return { checked, missing };
   }
 
+  /** Every stack of every stage of the app, each with its stage's expected tags. */
+  function untagged(built: ReturnType<typeof buildEnvironment>): { checked: number; missing: string[] } {
+    built.app.synth();
+    const results = built.app.node.children
+      .filter((c): c is Stage => c instanceof Stage)
+      .map((stage) => {
+        const silo = built.config.siloTenants.find((x) =>
+          stage.node.id.endsWith(`-Tenant-${x.tenantId.slice(0, 8)}`),
+        );
+        const stacks = stage.node.children.filter((c): c is Stack => c instanceof Stack);
+        return untaggedIn(stacks, {
+          team: 'gl-agent-factory',
+          environment: built.config.name,
+          tenant: silo?.tenantId ?? 'pool',
+        });
+      });
+    return {
+      checked: results.reduce((n, r) => n + r.checked, 0),
+      missing: results.flatMap((r) => r.missing),
+    };
+  }
+
+  // Built while collecting (no test timeout); the walk synthesizes the whole app, slow on a busy machine.
+  const apps = {
+    dev: buildEnvironment('dev', withSilos('dev')),
+    prod: buildEnvironment('prod', withSilos('prod')),
+  };
+  afterAll(() => {
+    for (const built of Object.values(apps)) rmSync(built.app.outdir, { recursive: true, force: true });
+  });
+
   it.each(['dev', 'prod'] as const)(
     'are on every taggable resource of the %s app (3 silo tenants, every application-plane stack)',
     (name) => {
-      const { checked, missing } = untagged(buildEnvironment(name, withSilos(name)));
+      const { checked, missing } = untagged(apps[name]);
       expect(missing).toEqual([]);
-      // Positive control: the walk saw the platform's resources, including the cost stack's own.
+      // The walk saw the platform's resources (hundreds), not an empty tree.
       expect(checked).toBeGreaterThan(100);
     },
+    120_000,
   );
 
-  it('the walk notices a resource that lost a tag', () => {
+  it('the walk reports a taggable resource that lost a tag', () => {
+    // Prepare
     const app = new App();
     const stack = new Stack(app, 'Probe');
-    const queue = new CfnResource(stack, 'Q', { type: 'AWS::SQS::Queue' });
-    const topic = new sns.Topic(stack, 'T');
-    Tags.of(stack).add('team', 'gl-agent-factory');
-    Tags.of(topic).add('environment', 'dev');
-    template(stack);
-    const manager = (topic.node.defaultChild as sns.CfnTopic).tags;
-    expect(manager.tagValues()).toEqual({ team: 'gl-agent-factory', environment: 'dev' });
-    // A plain CfnResource has no tag manager: not taggable, not counted.
-    expect(TagManager.isTaggable(queue) || TagManager.isTaggableV2(queue)).toBe(false);
+    new sns.Topic(stack, 'Tagged');
+    const lost = new sns.Topic(stack, 'Lost');
+    for (const [k, v] of Object.entries({ team: 'gl-agent-factory', environment: 'dev', tenant: 'pool' }))
+      Tags.of(stack).add(k, v);
+    Tags.of(lost).remove('tenant');
+
+    // Act
+    app.synth();
+    const result = untaggedIn([stack], { team: 'gl-agent-factory', environment: 'dev', tenant: 'pool' });
+
+    // Assess
+    expect(result).toEqual({ checked: 2, missing: ['Probe/Lost/Resource (AWS::SNS::Topic): tenant'] });
   });
 });

@@ -192,6 +192,16 @@ describe('ObservabilityStack', () => {
     });
   });
 
+  it('notifies, through one composite, every plane alarm that has no action of its own', () => {
+    const composite = composites(t).find((c) =>
+      String(c.Properties.AlarmDescription).includes('API, workers'),
+    );
+    const rule = JSON.stringify(composite?.Properties.AlarmRule);
+    expect(rule).toMatch(/Workers:ExportsOutputFnGetAttSilent\w*Arn/);
+    expect(rule).not.toMatch(/Acted/);
+    expect(composite?.Properties.AlarmActions).toEqual([topicRef()]);
+  });
+
   it('has one dashboard', () => {
     assertResourceCount(t, 'AWS::CloudWatch::Dashboard', 1);
   });

@@ -34,6 +34,13 @@ export const standIns: StageExtension = (stage, foundation, plane) => {
   new ecs.FargateService(workers, 'Scaled', { cluster, taskDefinition: task, desiredCount: 1 })
     .autoScaleTaskCount({ minCapacity: 1, maxCapacity: 10 })
     .scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 70 });
+  // One alarm nobody acts on (the observability stack must pick it up) and one with an action.
+  const fn = workers.node.findChild('P0') as PlatformFunction;
+  fn.function.metricDuration().createAlarm(workers, 'Silent', { threshold: 1000, evaluationPeriods: 1 });
+  fn.function
+    .metricErrors()
+    .createAlarm(workers, 'Acted', { threshold: 1, evaluationPeriods: 1 })
+    .addAlarmAction({ bind: () => ({ alarmActionArn: 'arn:aws:sns:eu-west-1:111111111111:elsewhere' }) });
   plane.workers = workers as never;
 };
 
