@@ -11,6 +11,8 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynalite, type RunningDynalite } from '../../lib/adapters/local/dynalite.js';
 import { createServices } from '../../lib/http/services.js';
+import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
+import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';
 import { servicesConfigFromEnv } from '../../lambdas/api/services.js';
 
 describe('lambdas/api environment', () => {
@@ -32,6 +34,36 @@ describe('lambdas/api environment', () => {
       tenantExports: null,
     });
     expect(cfg).not.toHaveProperty('redisUrl');
+    // Without queue URLs or a secret prefix: work runs in process, webhooks are off (503).
+    expect(cfg).not.toHaveProperty('dispatcher');
+    expect(cfg).not.toHaveProperty('batchDispatcher');
+    expect(cfg.webhooks).toBeNull();
+  });
+
+  it('sends async work to SQS and keeps webhook secrets in Secrets Manager when configured', () => {
+    const q = (name: string) => ({
+      url: `https://sqs.eu-west-1.amazonaws.com/123456789012/${name}`,
+      deadLetterUrl: `https://sqs.eu-west-1.amazonaws.com/123456789012/${name}-dlq`,
+    });
+    const cfg = servicesConfigFromEnv({
+      DATABASE_URL: 'postgres://app@proxy.example:5432/glaf',
+      EXECUTION_TABLE_NAME: 'glaf-executions-prod',
+      QUEUE_URLS: JSON.stringify({ P0: q('p0'), P1: q('p1'), P2: q('p2'), P3: q('p3'), batch: q('batch') }),
+      WEBHOOK_SECRET_PREFIX: 'glaf/prod/webhooks',
+    });
+    expect(cfg.dispatcher).toBeTypeOf('function');
+    expect(cfg.batchDispatcher).toBeInstanceOf(QueueDispatcher);
+    expect(cfg.webhooks?.secrets).toBeInstanceOf(SecretsManagerStore);
+    // A Lambda may freeze after its response: EventBridge drives deliveries, not the API function.
+    expect(cfg.webhooks?.deliverEvents).toBe(false);
+    expect(() =>
+      servicesConfigFromEnv({
+        DATABASE_URL: 'postgres://app@proxy.example:5432/glaf',
+        EXECUTION_TABLE_NAME: 'glaf-executions-prod',
+        QUEUE_URLS: '{not json',
+        WEBHOOK_SECRET_PREFIX: 'no spaces please',
+      }),
+    ).toThrow(/QUEUE_URLS: must be JSON.*WEBHOOK_SECRET_PREFIX/);
   });
 });
 
