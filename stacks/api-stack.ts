@@ -4,9 +4,9 @@
  * the regional custom domains.
  *
  * Stages: every control-plane region (primary and secondary: the secondary serves from its
- * table replica and its Global Database cluster, and the shared name lets Route 53 route by
- * latency and fail over) and every silo tenant (its own API in its own account, under
- * `<tenantId>.api.<domain>`).
+ * table replica and its Global Database cluster, writable once promoted, and the shared name
+ * lets Route 53 route by latency and fail over) and every silo tenant (its own API in its own
+ * account, under `<tenantId>.api.<domain>`, its own tier's usage plan only).
  */
 import { ArnFormat, CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -115,6 +115,9 @@ export class ApiStack extends Stack {
       stageArn: this.stage.stageArn,
       requestsPer5MinPerIp: config.api.wafRequestsPer5MinPerIp,
       metricPrefix: `glaf-${config.name}-${f.tenant ? f.tenant.tenantId.slice(0, 8) : this.region}`,
+      logKey: keys.keys.logs,
+      logRetention,
+      retainLogs: config.protectData,
     });
     this.usagePlans = new UsagePlans(this, 'UsagePlans', {
       tiers: f.tenant ? { silo: config.tiers.silo } : config.tiers,
@@ -140,8 +143,10 @@ export class ApiStack extends Stack {
   }
 
   /**
-   * The writer's RDS Proxy where the stage has one (primary, silo); in a secondary region the
-   * Global Database cluster of the region (read-only until a failover promotes it), directly.
+   * The writer's RDS Proxy where the stage has one (primary, silo). In a secondary region the
+   * cluster endpoint of the region's Global Database cluster, directly (no proxy there): it
+   * takes writes only after a switchover or failover promotes the region, so until then the
+   * routing in front (global stack) must keep writes on the primary.
    */
   private database(f: Foundation, user: string): ApiDatabase {
     const common = { port: POSTGRES_PORT, name: DATABASE_NAME, user };

@@ -2,8 +2,9 @@
  * The API's Lambda functions: the REQUEST authorizer and one route function per route group
  * (lib/config/api.ts). Every route function runs the same bundle (lambdas/api/handler.ts, the
  * whole route table) and API Gateway sends it only its group's paths. Why split at all:
- * - concurrency: a burst of executions cannot starve tenant administration or health checks,
- *   and each group scales and alarms on its own metrics;
+ * - isolation: each group has its own errors, throttles, duration and concurrency metrics and
+ *   alarms, and can be given reserved concurrency (none yet: the account pool is shared) so a
+ *   burst of executions cannot starve tenant administration or health checks;
  * - sizing: executions run agents inline (sync mode) and get more memory; system routes little;
  * - least privilege: only the executions group may send to the execution queues;
  * - one bundle, so no per-group build and no drift between groups; the cost is that each group

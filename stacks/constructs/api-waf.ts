@@ -1,12 +1,16 @@
 /**
  * The regional WAF web ACL in front of the API stage: AWS managed rule groups (common
  * exploits, known bad inputs, SQL injection, IP reputation) and a rate-based rule per client
- * IP. Every rule emits CloudWatch metrics and sampled requests.
+ * IP. Every rule emits CloudWatch metrics and sampled requests; blocked and counted requests
+ * are logged (encrypted, credential headers redacted).
  *
  * The common rule set's SizeRestrictions_BODY blocks bodies over 8 KB; `POST /v1/batches`
  * legitimately carries up to 10,000 inputs, so that one rule only counts and the handler's
  * own body limit (413) decides.
  */
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
@@ -22,12 +26,19 @@ export interface ApiWafProps {
   readonly stageArn: string;
   /** Requests per client IP in any 5-minute window before WAF blocks it. */
   readonly requestsPer5MinPerIp: number;
-  /** Metric name prefix (unique per stage). */
+  /** Metric name prefix (unique per stage); also names the log group. */
   readonly metricPrefix: string;
+  readonly logKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly retainLogs: boolean;
 }
+
+/** Headers that carry credentials: WAF logs never hold them. */
+export const REDACTED_HEADERS = ['authorization', 'x-api-key'] as const;
 
 export class ApiWaf extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ApiWafProps) {
     super(scope, id);
@@ -78,5 +89,39 @@ export class ApiWaf extends Construct {
       resourceArn: props.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
+
+    // WAF requires the `aws-waf-logs-` prefix. Only blocked and counted requests are kept
+    // (allowed ones are in the access logs), with the credential headers redacted.
+    const logGroupName = `aws-waf-logs-${props.metricPrefix}`;
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName,
+      encryptionKey: props.logKey,
+      retention: props.logRetention,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // The log group ARN without the `:*` suffix CloudFormation's Arn attribute carries.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+          },
+        ],
+      },
+    });
+    logging.node.addDependency(this.logGroup);
   }
 }

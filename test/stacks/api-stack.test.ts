@@ -400,6 +400,27 @@ describe('ApiStack', () => {
         ]),
       });
     });
+
+    it('logs blocked and counted requests to an encrypted group, credentials redacted', () => {
+      const [aclId] = ofType(t, 'AWS::WAFv2::WebACL').map(([id]) => id);
+      assertHasResource(t, 'AWS::WAFv2::LoggingConfiguration', {
+        ResourceArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+        LogDestinationConfigs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+        RedactedFields: [
+          { SingleHeader: { Name: 'authorization' } },
+          { SingleHeader: { Name: 'x-api-key' } },
+        ],
+        LoggingFilter: Match.objectLike({ DefaultBehavior: 'DROP' }),
+      });
+      const [, config] = ofType(t, 'AWS::WAFv2::LoggingConfiguration')[0]!;
+      expect(JSON.stringify(config.Properties!.LogDestinationConfigs)).toContain(
+        ':log-group:aws-waf-logs-glaf-prod-eu-west-1"',
+      );
+      assertHasResource(t, 'AWS::Logs::LogGroup', {
+        LogGroupName: 'aws-waf-logs-glaf-prod-eu-west-1',
+        KmsKeyId: Match.anyValue(),
+      });
+    });
   });
 
   describe('usage plans', () => {
