@@ -8,6 +8,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import type { BackupConfig } from '../../lib/config/operations.js';
 
@@ -24,12 +25,16 @@ export class AuditBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditBucketProps) {
     super(scope, id);
+    // Grant log delivery through the bucket policy, not the deprecated LogDeliveryWrite ACL, so
+    // the log bucket can disable ACLs too (the flag is read from the construct's context).
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     // Access-log destinations accept SSE-S3 only (S3 server access logging cannot write SSE-KMS).
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ expiration: props.accessLogRetention }],
       removalPolicy: RemovalPolicy.RETAIN,
     });

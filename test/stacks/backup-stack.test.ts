@@ -125,6 +125,27 @@ describe('BackupStack', () => {
       assertHasResourceDefinitionRetained(t);
     });
 
+    it('delivers access logs to a log bucket through its policy, without ACLs', () => {
+      const logs = Object.values(t.findResources('AWS::S3::Bucket')).find(
+        (b) => (b as { Properties: { ObjectLockEnabled?: boolean } }).Properties.ObjectLockEnabled !== true,
+      ) as { Properties: Record<string, unknown> };
+      expect(logs.Properties.AccessControl).toBeUndefined();
+      expect(logs.Properties.OwnershipControls).toEqual({
+        Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+      });
+      assertHasResource(t, 'AWS::S3::BucketPolicy', {
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+              Action: 's3:PutObject',
+            }),
+          ]),
+        }),
+      });
+    });
+
     it('denies plain-HTTP access to the audit bucket', () => {
       const policies = Object.values(t.findResources('AWS::S3::BucketPolicy'));
       expect(policies.length).toBeGreaterThan(0);
