@@ -26,6 +26,7 @@ import { globalClusterId } from './constructs/aurora.js';
 import type { CostStack } from './cost-stack.js';
 import { DataStack } from './data-stack.js';
 import { EventsStack } from './events-stack.js';
+import type { GlobalStack } from './global-stack.js';
 import { KeysStack } from './keys-stack.js';
 import type { LakeStack } from './lake-stack.js';
 import { NetworkStack } from './network-stack.js';
@@ -69,6 +70,8 @@ export interface ApplicationPlane {
   schedules?: SchedulesStack;
   /** Data lake (stacks/lake-stack.ts): primary and silo (whole lake), secondary (replica buckets). */
   lake?: LakeStack;
+  /** Route 53 records of the region (stacks/global-stack.ts): primary, secondary. */
+  global?: GlobalStack;
 }
 
 /** Adds stacks to a stage on top of its foundation (API, workers, ...). */

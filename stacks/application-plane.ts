@@ -10,6 +10,7 @@ import { apiStage } from './api-stack.js';
 import type { StageExtension } from './app-stage.js';
 import { addBackup } from './backup-stack.js';
 import { addCost } from './cost-stack.js';
+import { globalStage } from './global-stack.js';
 import { lakeStage } from './lake-stack.js';
 import { addObservability } from './observability-stack.js';
 import { addSchedules } from './schedules-stack.js';
@@ -20,6 +21,7 @@ export const APPLICATION_PLANE: readonly StageExtension[] = [
   addWorkers,
   lakeStage,
   addSchedules,
+  globalStage,
   addBackup,
   addObservability,
   addCost,
