@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { QUEUE_NAMES, VISIBILITY_TIMEOUT_SECONDS } from '../config/queues.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
+import type { ResultCache } from '../ports/result-cache.js';
+import { TwoLevelResultCache } from '../services/result-cache.js';
 import { WorkerService, type WorkerHooks } from '../services/worker.js';
 import {
   registryAgentResolver,
@@ -22,6 +24,7 @@ import {
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { DynamoDbExecutionStore } from './aws/dynamodb-execution-store.js';
 import { SqsQueue } from './aws/sqs-queue.js';
+import { LruResultCache } from './local/lru-result-cache.js';
 
 const queueUrls = z.partialRecord(z.enum(QUEUE_NAMES), z.object({ url: z.url(), deadLetterUrl: z.url() }));
 
@@ -47,6 +50,11 @@ const envSchema = z.object({
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(43_200).default(VISIBILITY_TIMEOUT_SECONDS),
   /** Tenant agents come from the registry in Aurora; without it only shipped agents run. */
   DATABASE_URL: z.string().min(1).optional(),
+  /** L2 of the result cache (ElastiCache Valkey), shared with the API; absent = L1 in process only. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+    .optional(),
 });
 export type WorkerEnv = z.output<typeof envSchema>;
 
@@ -116,6 +124,7 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
     agents = registryAgentResolver(registry, builtinAgents(), context);
     closeDb = () => db.close();
   }
+  const { cache, close: closeCache } = await resultCache(env.REDIS_URL);
   const worker = new WorkerService({
     store: new DynamoDbExecutionStore({ client: dynamo, tableName: env.EXECUTION_TABLE_NAME }),
     queue,
@@ -125,6 +134,8 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
     log: powertoolsLog(logger),
     metrics: powertoolsMetrics(metrics),
     visibilityTimeoutMs: env.VISIBILITY_TIMEOUT_SECONDS * 1000,
+    // The same cache as the sync path, so a repeated input is served from it on either path.
+    cache,
   });
   return {
     worker,
@@ -135,7 +146,26 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
       metrics.publishStoredMetrics();
       dynamo.destroy();
       sqs.destroy();
+      await closeCache();
       await closeDb();
+    },
+  };
+}
+
+/** L1 in process, plus the shared Redis L2 when configured (ioredis loaded only then). */
+async function resultCache(
+  redisUrl: string | undefined,
+): Promise<{ cache: ResultCache; close: () => Promise<void> }> {
+  if (!redisUrl)
+    return { cache: new TwoLevelResultCache({ l1: new LruResultCache() }), close: async () => {} };
+  const { Redis } = await import('ioredis');
+  const { RedisResultCache } = await import('./aws/redis-result-cache.js');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  return {
+    cache: new TwoLevelResultCache({ l1: new LruResultCache(), l2: new RedisResultCache({ redis }) }),
+    close: async () => {
+      await redis.quit();
     },
   };
 }
