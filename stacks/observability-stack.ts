@@ -250,8 +250,11 @@ export const addObservability: StageExtension = (stage, foundation, plane) => {
     api: constructsOf(plane.api, apigateway.RestApiBase)[0],
     workerFunctions: constructsOf(plane.workers, PlatformFunction).map((f) => f.function),
     watchBackups: plane.backup !== undefined,
+    // Same region only: a composite alarm cannot watch another region's alarms.
     silentAlarms: Object.values(plane).flatMap((stack) =>
-      constructsOf(stack, cloudwatch.Alarm).filter((alarm) => !hasActions(alarm)),
+      constructsOf(stack, cloudwatch.Alarm).filter(
+        (alarm) => Stack.of(alarm).region === foundation.region && !hasActions(alarm),
+      ),
     ),
   });
 };
