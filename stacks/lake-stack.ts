@@ -23,9 +23,10 @@ import type { KmsKeys } from './constructs/kms-keys.js';
 import { LakeAthena } from './constructs/lake-athena.js';
 import { LakeBuckets } from './constructs/lake-buckets.js';
 import { LakeCatalog, lakeDatabaseName } from './constructs/lake-catalog.js';
-import { LakeDelivery } from './constructs/lake-delivery.js';
+import { LakeDelivery, lakeStreamPrefix } from './constructs/lake-delivery.js';
 import { LakeGovernance } from './constructs/lake-governance.js';
 import { acknowledgeBucketGrants } from './constructs/lake-nag.js';
+import type { PlatformFunction } from './constructs/platform-function.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
 
@@ -42,12 +43,14 @@ export class LakeStack extends Stack {
   readonly governance?: LakeGovernance;
   /** Silo tenants: the role the tenant's analysts assume to query their lake. */
   readonly analystRole?: iam.Role;
+  private readonly envName: string;
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props);
     applyStackDefaults(this, props);
     const { config, keys } = props;
     const settings = LAKE_SETTINGS[config.name];
+    this.envName = config.name;
     this.buckets = new LakeBuckets(this, 'Buckets', {
       envName: config.name,
       key: keys.data,
@@ -104,6 +107,13 @@ export class LakeStack extends Stack {
   grantWrite(grantee: iam.IGrantable): iam.Grant {
     if (!this.delivery) throw new Error(`${this.stackName} has no delivery streams (replica region)`);
     return this.delivery.grantWrite(grantee);
+  }
+
+  /** The stream processor's lake settings: `LAKE_STREAM_PREFIX` and the write grant, together. */
+  bindWriter(fn: PlatformFunction): PlatformFunction {
+    this.grantWrite(fn.role);
+    fn.function.addEnvironment('LAKE_STREAM_PREFIX', lakeStreamPrefix(this.envName));
+    return fn;
   }
 
   /**

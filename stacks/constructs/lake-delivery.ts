@@ -21,9 +21,17 @@ import { Construct } from 'constructs';
 import type { LakeTable } from '../../lib/lake/tables.js';
 import { acknowledgeBucketGrants } from './lake-nag.js';
 
-/** Delivery stream name of a lake table (the writers' configuration names them). */
+/**
+ * Prefix of the lake's delivery stream names: the stream processor's `LAKE_STREAM_PREFIX`
+ * (lib/lake/layout.ts `lakeStreamNames` appends the table name).
+ */
+export function lakeStreamPrefix(envName: string): string {
+  return `glaf-${envName}-lake-`;
+}
+
+/** Delivery stream name of a lake table. */
 export function lakeStreamName(envName: string, table: string): string {
-  return `glaf-${envName}-lake-${table}`;
+  return `${lakeStreamPrefix(envName)}${table}`;
 }
 
 /** Firehose's Hive prefix from the record's own partition values. */

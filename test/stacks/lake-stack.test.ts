@@ -6,11 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stage } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { LAKE_SETTINGS } from '../../lib/config/lake.js';
+import { lakeStreamNames } from '../../lib/lake/layout.js';
 import { NAMED_QUERIES_DIR } from '../../lib/lake/named-queries.js';
 import { LAKE_PARTITION_KEYS, LAKE_TABLES } from '../../lib/lake/tables.js';
 import { addEnvironment } from '../../stacks/app-stage.js';
@@ -20,6 +20,7 @@ import { LAKE_BUCKET_PURPOSES, lakeBucketName } from '../../stacks/constructs/la
 import { glueType, lakeDatabaseName } from '../../stacks/constructs/lake-catalog.js';
 import { lakePartitionPrefix, lakeStreamName } from '../../stacks/constructs/lake-delivery.js';
 import { tenantFilterName, tenantRowFilter } from '../../stacks/constructs/lake-governance.js';
+import { PlatformFunction } from '../../stacks/constructs/platform-function.js';
 import { KeysStack } from '../../stacks/keys-stack.js';
 import { LakeStack, lakeStage } from '../../stacks/lake-stack.js';
 import {
@@ -286,8 +287,8 @@ describe('LakeStack', () => {
       }
     });
 
-    it('lets a writer put record batches into the lake streams and nothing else', () => {
-      // Prepare: a fresh silo lake (its own app) and a writer role in it.
+    it('binds the stream processor: LAKE_STREAM_PREFIX naming these streams, PutRecordBatch on them only', () => {
+      // Prepare: a fresh silo lake (its own app) and the stream processor function in it.
       const fresh = new App();
       const stage = new Stage(fresh, 'S');
       const env = { account: silo.account, region: silo.homeRegion };
@@ -299,23 +300,32 @@ describe('LakeStack', () => {
         keys: keys.keys,
         role: 'silo',
       });
-      const writer = new iam.Role(lake, 'Writer', {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      const writer = new PlatformFunction(lake, 'Writer', {
+        entry: 'lambdas/stream-processor/handler.ts',
+        serviceName: 'stream-processor',
       });
 
       // Act
-      lake.grantWrite(writer);
+      lake.bindWriter(writer);
 
       // Assess
-      const policies = propsOf(Template.fromStack(lake), 'AWS::IAM::Policy').filter(([id]) =>
-        id.startsWith('WriterDefaultPolicy'),
+      const lt = Template.fromStack(lake);
+      const [, fn] = propsOf(lt, 'AWS::Lambda::Function')[0]!;
+      const prefix = (fn.Environment as { Variables: Record<string, string> }).Variables.LAKE_STREAM_PREFIX!;
+      // The runtime's stream names from that prefix are exactly the deployed streams.
+      const deployed = propsOf(lt, 'AWS::KinesisFirehose::DeliveryStream').map(
+        ([, p]) => p.DeliveryStreamName,
       );
-      expect(policies).toHaveLength(1);
-      const [statement, ...rest] = (policies[0]![1].PolicyDocument as { Statement: Props[] }).Statement;
-      expect(rest).toEqual([]);
-      expect(statement!.Action).toBe('firehose:PutRecordBatch');
-      expect(statement!.Resource).toHaveLength(LAKE_TABLES.length);
-      expect(JSON.stringify(statement!.Resource)).not.toContain('*');
+      expect(Object.values(lakeStreamNames(prefix)).sort()).toEqual([...deployed].sort());
+      const role = Object.keys(lt.findResources('AWS::IAM::Role')).find((id) => id.startsWith('WriterRole'))!;
+      const statements = propsOf(lt, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Roles).includes(role))
+        .flatMap(([, p]) => (p.PolicyDocument as { Statement: Props[] }).Statement);
+      const firehose = statements.filter((st) => JSON.stringify(st.Action).includes('firehose:'));
+      expect(firehose).toHaveLength(1);
+      expect(firehose[0]!.Action).toBe('firehose:PutRecordBatch');
+      expect(firehose[0]!.Resource).toHaveLength(LAKE_TABLES.length);
+      expect(JSON.stringify(firehose[0]!.Resource)).not.toContain('*');
     });
   });
 
