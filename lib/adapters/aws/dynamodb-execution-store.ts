@@ -4,7 +4,7 @@
  * are delegated to their own modules over the same table.
  */
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Execution, ExecutionError, NewExecution } from '../../domain/execution.js';
 import { assertExecutionId, assertTenantId } from '../../domain/execution-ids.js';
@@ -29,7 +29,7 @@ import type {
 } from '../../ports/execution-store.js';
 import { createExecution } from './dynamodb-create.js';
 import { executionOf } from './dynamodb-execution-codec.js';
-import { execSk, tenantPk } from './dynamodb-keys.js';
+import { GetBatcher } from './dynamodb-get-batcher.js';
 import { listExecutions } from './dynamodb-list.js';
 import { transition } from './dynamodb-transition.js';
 import { addUsage, countExecution, getUsage, uncountExecution } from './dynamodb-usage.js';
@@ -46,11 +46,14 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   private readonly client: DynamoDBClient;
   private readonly table: string;
   private readonly clock: () => Date;
+  /** Reads made in the same turn share one BatchGetItem (a worker's received batch, say). */
+  private readonly reads: GetBatcher;
 
   constructor(options: DynamoDbExecutionStoreOptions) {
     this.client = options.client;
     this.table = options.tableName;
     this.clock = options.clock ?? (() => new Date());
+    this.reads = new GetBatcher(this.client, this.table);
   }
 
   async create(tenantId: string, request: NewExecution, options: CreateOptions = {}): Promise<CreateResult> {
@@ -61,15 +64,9 @@ export class DynamoDbExecutionStore implements ExecutionStore {
   async get(tenantId: string, executionId: string): Promise<Execution> {
     assertTenantId(tenantId);
     assertExecutionId(executionId);
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.table,
-        Key: { PK: { S: tenantPk(tenantId) }, SK: { S: execSk(executionId) } },
-        ConsistentRead: true,
-      }),
-    );
-    if (!out.Item) throw new NotFoundError('execution', executionId);
-    return executionOf(out.Item);
+    const item = await this.reads.get(tenantId, executionId);
+    if (!item) throw new NotFoundError('execution', executionId);
+    return executionOf(item);
   }
 
   async list(tenantId: string, query: ListQuery = {}): Promise<Page<Execution>> {
