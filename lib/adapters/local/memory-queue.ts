@@ -21,10 +21,23 @@ interface Stored {
   receiveCount: number;
   visibleAt: number;
   receiptHandle?: string;
+  /** Deleted or moved to the DLQ: skipped when met in `ready`. */
+  gone?: boolean;
 }
 
+/**
+ * Visible messages wait in `ready` (a FIFO read from `head`); received or delayed ones sit in
+ * `hidden` until their visibility ends; `byHandle` finds a message by its latest receipt
+ * handle. Every operation is O(1) or O(messages hidden), never O(backlog): at the 10,000
+ * message backpressure depth a receive must not scan the whole queue.
+ */
 interface Channel {
-  messages: Stored[];
+  ready: Stored[];
+  head: number;
+  hidden: Set<Stored>;
+  byHandle: Map<string, Stored>;
+  /** Messages in the queue (ready + hidden), not counting the DLQ. */
+  live: number;
   dead: Stored[];
   waiters: Set<() => void>;
 }
@@ -43,13 +56,24 @@ export class MemoryQueue implements Queue {
   constructor(options: MemoryQueueOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.maxReceiveCount = options.maxReceiveCount ?? QUEUES.P0.maxReceiveCount;
-    for (const name of QUEUE_NAMES) this.channels.set(name, { messages: [], dead: [], waiters: new Set() });
+    for (const name of QUEUE_NAMES) {
+      this.channels.set(name, {
+        ready: [],
+        head: 0,
+        hidden: new Set(),
+        byHandle: new Map(),
+        live: 0,
+        dead: [],
+        waiters: new Set(),
+      });
+    }
   }
 
   send(queue: QueueName, bodies: readonly string[]): Promise<void> {
     const ch = this.channel(queue);
     for (const body of bodies) {
-      ch.messages.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt: 0 });
+      ch.ready.push({ messageId: randomUUID(), body, receiveCount: 0, visibleAt: 0 });
+      ch.live++;
     }
     this.wake(ch);
     return Promise.resolve();
@@ -72,27 +96,32 @@ export class MemoryQueue implements Queue {
 
   delete(queue: QueueName, receiptHandle: string): Promise<void> {
     const ch = this.channel(queue);
-    ch.messages = ch.messages.filter((m) => m.receiptHandle !== receiptHandle);
+    const m = ch.byHandle.get(receiptHandle);
+    // A stale handle (the message was received again since) deletes nothing, as in SQS.
+    if (m) this.remove(ch, m);
     return Promise.resolve();
   }
 
   changeVisibility(queue: QueueName, receiptHandle: string, timeoutMs: number): Promise<void> {
     const ch = this.channel(queue);
-    const m = ch.messages.find((x) => x.receiptHandle === receiptHandle);
+    const m = ch.byHandle.get(receiptHandle);
     // SQS refuses a handle that is stale or whose message is visible again (not in flight).
     if (!m || m.visibleAt <= this.clock()) return Promise.reject(new ReceiptHandleInvalidError(queue));
     m.visibleAt = this.clock() + timeoutMs;
-    if (timeoutMs === 0) this.wake(ch);
+    if (timeoutMs === 0) {
+      ch.hidden.delete(m);
+      ch.ready.push(m);
+      this.wake(ch);
+    }
     return Promise.resolve();
   }
 
   stats(queue: QueueName): Promise<QueueStats> {
     const ch = this.channel(queue);
-    const now = this.clock();
-    const visible = ch.messages.filter((m) => m.visibleAt <= now).length;
+    this.reveal(ch, this.clock());
     return Promise.resolve({
-      visible,
-      inFlight: ch.messages.length - visible,
+      visible: ch.live - ch.hidden.size,
+      inFlight: ch.hidden.size,
       deadLetter: ch.dead.length,
     });
   }
@@ -110,19 +139,22 @@ export class MemoryQueue implements Queue {
   /** Received messages become invisible; those received too often go to the DLQ instead. */
   private take(queue: QueueName, ch: Channel, max: number, visibilityMs: number): QueueMessage[] {
     const now = this.clock();
+    this.reveal(ch, now);
     const out: QueueMessage[] = [];
-    for (const m of [...ch.messages]) {
-      if (out.length >= max) break;
-      if (m.visibleAt > now) continue;
+    while (out.length < max && ch.head < ch.ready.length) {
+      const m = ch.ready[ch.head++]!;
+      if (m.gone || m.visibleAt > now) continue;
       if (m.receiveCount >= this.maxReceiveCount) {
-        ch.messages.splice(ch.messages.indexOf(m), 1);
-        delete m.receiptHandle;
-        ch.dead.push(m);
+        this.remove(ch, m);
+        ch.dead.push({ messageId: m.messageId, body: m.body, receiveCount: m.receiveCount, visibleAt: 0 });
         continue;
       }
+      if (m.receiptHandle) ch.byHandle.delete(m.receiptHandle);
       m.receiveCount++;
       m.visibleAt = now + visibilityMs;
       m.receiptHandle = randomUUID();
+      ch.byHandle.set(m.receiptHandle, m);
+      ch.hidden.add(m);
       out.push({
         queue,
         messageId: m.messageId,
@@ -131,7 +163,29 @@ export class MemoryQueue implements Queue {
         receiveCount: m.receiveCount,
       });
     }
+    // Drop the consumed prefix once it dominates, so the array does not grow without bound.
+    if (ch.head > 1024 && ch.head * 2 > ch.ready.length) {
+      ch.ready = ch.ready.slice(ch.head);
+      ch.head = 0;
+    }
     return out;
+  }
+
+  /** Hidden messages whose visibility has ended become ready again. */
+  private reveal(ch: Channel, now: number): void {
+    for (const m of ch.hidden) {
+      if (m.visibleAt > now) continue;
+      ch.hidden.delete(m);
+      ch.ready.push(m);
+    }
+  }
+
+  private remove(ch: Channel, m: Stored): void {
+    if (m.gone) return;
+    m.gone = true;
+    if (m.receiptHandle) ch.byHandle.delete(m.receiptHandle);
+    ch.hidden.delete(m);
+    ch.live--;
   }
 
   /** Sleeps until a send, a visibility reset, an abort or the timeout; never longer than 1 s so
