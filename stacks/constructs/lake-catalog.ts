@@ -7,8 +7,9 @@
  * (no crawler, no MSCK REPAIR, no partition API calls at write time):
  * - `tenant_id`: `injected`. Tenant ids are UUIDs created at onboarding, unknown at synth, so
  *   `enum` cannot list them and `integer`/`date` do not fit. Injected projection makes Athena
- *   take the value from the query and refuse a query without a static `tenant_id = '...'`
- *   predicate: every lake query is scoped to one tenant by construction.
+ *   take the values from the query and refuse one without a static `tenant_id = '...'` (or
+ *   `IN (...)`) predicate: every lake query names its tenants. The runner adds that predicate
+ *   (a tenant's own id; the control plane's reports list the tenants they cover).
  * - `dt`: `date`, `yyyy-MM-dd`, one day apart, from the configured start date to NOW.
  * `storage.location.template` spells the Hive layout `<prefix>tenant_id=${tenant_id}/dt=${dt}/`.
  */
