@@ -2,7 +2,8 @@
  * Dashboard and alarms of one stage (every stage type: primary, secondary, silo; each region
  * watches its own API, queues, workers and database):
  * - API: 5xx rate (metric math 5XXError / Count), p95 latency, and the 99.99 % availability
- *   SLO as multi-window burn-rate alerts (constructs/burn-rate-alarms.ts has the math);
+ *   SLO as multi-window burn-rate alerts (constructs/burn-rate-alarms.ts has the math), and
+ *   optionally the same SLO in Application Signals (constructs/application-signals-slo.ts);
  * - queues: one composite over the foundation's per-queue DLQ-depth > 0 alarms and one over
  *   its oldest-message-age alarms (events stack), so every queue notifies without duplicates;
  * - Aurora: Global Database replication lag (secondary) or reader replica lag (a primary with
@@ -27,6 +28,7 @@ import type { Construct } from 'constructs';
 import { API_AVAILABILITY_SLO } from '../lib/config/slo.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { AlertTopic } from './constructs/alert-topic.js';
+import { ApplicationSignalsSlo } from './constructs/application-signals-slo.js';
 import { BurnRateAlarms } from './constructs/burn-rate-alarms.js';
 import { constructsOf } from './constructs/plane-lookup.js';
 import { PlatformFunction } from './constructs/platform-function.js';
@@ -103,6 +105,13 @@ export class ObservabilityStack extends Stack {
         }),
       );
       this.slo = new BurnRateAlarms(this, 'Slo', { slo: API_AVAILABILITY_SLO, requests, errors, action });
+      if (o.applicationSignalsSlo) {
+        new ApplicationSignalsSlo(this, 'ApplicationSignals', {
+          slo: API_AVAILABILITY_SLO,
+          name: `glaf-${props.config.name}-${props.tenantId?.slice(0, 8) ?? 'pool'}-${API_AVAILABILITY_SLO.name}`,
+          apiName: api.restApiName,
+        });
+      }
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({ title: 'API requests', left: [requests(minute)], width: 8 }),
         new cloudwatch.GraphWidget({ title: 'API 5xx rate (%)', left: [rate], width: 8 }),

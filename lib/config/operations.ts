@@ -3,7 +3,7 @@
  * and cost controls. Plain data and zod only (the stacks read it; `lib` never imports the CDK).
  * Part of `EnvironmentConfigSchema` in app-config.ts, validated once with the rest.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Emails = z.array(z.email()).max(10);
 /** `HH:MM`, 24-hour clock, in the schedule's time zone. */
@@ -25,6 +25,8 @@ export const ObservabilityConfigSchema = z
     replicaLagMs: z.number().positive(),
     /** Worker function errors per 5 minutes that raise the alarm. */
     workerErrorsPer5Min: z.number().int().positive(),
+    /** Also track the API SLO in CloudWatch Application Signals (enables it in the account). */
+    applicationSignalsSlo: z.boolean().default(false),
   })
   .strict();
 export type ObservabilityConfig = z.infer<typeof ObservabilityConfigSchema>;

@@ -202,6 +202,50 @@ describe('ObservabilityStack', () => {
     expect(composite?.Properties.AlarmActions).toEqual([topicRef()]);
   });
 
+  describe('Application Signals SLO (opt-in)', () => {
+    it('is off by default', () => {
+      expect(ENVIRONMENTS.staging.observability.applicationSignalsSlo).toBe(false);
+      assertResourceCount(t, 'AWS::ApplicationSignals::ServiceLevelObjective', 0);
+    });
+
+    it('tracks 99.99 % of API requests without 5xx over a rolling 30 days, burn rates over 1 h and 6 h', () => {
+      const config = {
+        ...ENVIRONMENTS.staging,
+        observability: { ...ENVIRONMENTS.staging.observability, applicationSignalsSlo: true },
+      };
+      const built = buildOperations(config);
+      const tpl = template(observabilityOf(built.primary.plane));
+      const query = (id: string, metricName: string) => ({
+        Id: id,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/ApiGateway',
+            MetricName: metricName,
+            Dimensions: [{ Name: 'ApiName', Value: 'glaf-staging-api' }],
+          },
+          Period: 60,
+          Stat: 'Sum',
+        },
+        ReturnData: true,
+      });
+      assertHasResource(tpl, 'AWS::ApplicationSignals::ServiceLevelObjective', {
+        Name: 'glaf-staging-pool-api-availability',
+        RequestBasedSli: {
+          RequestBasedSliMetric: {
+            TotalRequestCountMetric: [query('total', 'Count')],
+            MonitoredRequestCountMetric: { BadCountMetric: [query('bad', '5XXError')] },
+          },
+        },
+        Goal: { AttainmentGoal: 99.99, Interval: { RollingInterval: { Duration: 30, DurationUnit: 'DAY' } } },
+        BurnRateConfigurations: [{ LookBackWindowMinutes: 60 }, { LookBackWindowMinutes: 360 }],
+      });
+      const [slo] = Object.values(tpl.findResources('AWS::ApplicationSignals::ServiceLevelObjective'));
+      const [discovery] = Object.keys(tpl.findResources('AWS::ApplicationSignals::Discovery'));
+      expect(slo?.DependsOn).toEqual([discovery]);
+      expect(nagErrors(built.app, [observabilityOf(built.primary.plane)])).toEqual([]);
+    });
+  });
+
   it('has one dashboard', () => {
     assertResourceCount(t, 'AWS::CloudWatch::Dashboard', 1);
   });

@@ -62,7 +62,7 @@ export interface OperationsApp {
 const cache = new Map<string, OperationsApp>();
 
 export function buildOperations(config: EnvironmentConfig, extensions = OPERATIONS): OperationsApp {
-  const key = `${config.name}:${config.siloTenants.length}:${extensions.length}`;
+  const key = `${config.name}:${config.siloTenants.length}:${extensions.length}:${JSON.stringify(config.observability)}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const app = new App();
