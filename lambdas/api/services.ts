@@ -17,7 +17,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
 import { SqsQueue } from '../../lib/adapters/aws/sqs-queue.js';
 import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';

@@ -4,7 +4,7 @@
  * to) and runs the migrations. The password is used for the connection only, never logged.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createPgClient } from '../../lib/adapters/sql/pg-client.js';
 import type { SqlClient } from '../../lib/ports/sql.js';
 import { handleMigrationEvent } from './migration-event.js';

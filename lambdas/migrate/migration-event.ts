@@ -4,7 +4,7 @@
  * (which creates the RLS roles: owner, app NOBYPASSRLS, admin BYPASSRLS), then create the
  * IAM-authenticated login users and make them members of the app and admin roles.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { migrate } from '../../lib/adapters/sql/migrator.js';
 import type { MigrateResult } from '../../lib/adapters/sql/migrator.js';
 import { rolesFor } from '../../lib/adapters/sql/roles.js';

@@ -1,5 +1,5 @@
 /** zod building blocks shared by the built-in agents' input schemas. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NON_NEGATIVE_HINT } from './numbers.js';
 
 /** zod 4 numbers already refuse NaN and +-Infinity; the message says so. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zodIssues } from '../domain/validation.js';
 import type { Agent, AgentContext, AgentManifest, AgentRunOutput, ParseResult } from './types.js';
 

@@ -3,7 +3,7 @@
  * agree on. Plain data and zod only (the stacks read it; `lib` never imports the CDK). Part of
  * `EnvironmentConfigSchema` in app-config.ts, validated once with the rest.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_QUOTAS } from '../domain/quotas.js';
 import type { TenantTier } from '../domain/tenant.js';
 

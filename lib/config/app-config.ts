@@ -4,7 +4,7 @@
  * imports the CDK. Everything a synth needs is here (accounts, regions, availability zones,
  * domain, hosted zone), so `cdk synth` performs no lookups and needs no credentials.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TENANT_TIERS } from '../domain/tenant.js';
 import { DEFAULT_QUOTAS } from '../domain/quotas.js';
 import { WorkersConfigSchema } from './workers.js';

@@ -3,7 +3,7 @@
  * `EnvironmentConfigSchema` so the lake's knobs live in one small file; validated once at
  * import like the environments. Plain data and zod only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_NAMES } from './app-config.js';
 import type { EnvironmentName } from './app-config.js';
 

@@ -10,7 +10,7 @@
  * competing consumers safe): Lambda takes bursts within its per-priority concurrency caps,
  * Fargate (mostly Spot) scales out on a sustained backlog.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRIORITIES, WORKER_LAMBDA_TIMEOUT_SECONDS } from './queues.js';
 import type { Priority } from './queues.js';
 

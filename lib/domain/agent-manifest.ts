@@ -2,7 +2,7 @@
  * What a tenant submits to the registry: an agent (name, kind) and its versions (manifest,
  * golden tests, dependencies). Validated with zod at the boundary; no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import semver from 'semver';
 import { ValidationError, type Issue } from './errors.js';
 

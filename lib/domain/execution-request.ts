@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { z } from 'zod';
+import * as z from 'zod';
 import semver from 'semver';
 import { ValidationError, type Issue } from './errors.js';
 import type { ExecutionError, NewExecution } from './execution.js';

@@ -1,7 +1,7 @@
 /**
  * Tenant quotas and the defaults each tier starts with. No I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TenantTier } from './tenant.js';
 
 const count = z.number().int('must be a whole number').nonnegative('must be >= 0').max(2_147_483_647);

@@ -4,7 +4,7 @@
  * route's response schema declares it or the data has it; any unknown field is a 400 that
  * lists them all, so a typo never silently returns an empty object.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { Issue } from '../domain/errors.js';
 

@@ -3,7 +3,7 @@
  * pipeline validates with (`z.toJSONSchema`, JSON Schema 2020-12 = OpenAPI 3.1's dialect).
  * Nested `$defs` are hoisted into `components.schemas` so every `$ref` resolves from the root.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { AnyRoute } from './router.js';
 import { SUPPORTED_MEDIA_TYPES, VENDOR_JSON } from './versioning.js';

@@ -3,7 +3,7 @@
  * passes context values as strings), and whether they may call the matched route.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { isAllowed } from '../domain/rbac.js';
 import { isMemberRole } from '../domain/roles.js';

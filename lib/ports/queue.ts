@@ -4,7 +4,7 @@
  * (`adapters/local/memory-queue.ts`); one contract suite (`test/queues/queue.contract.ts`)
  * runs against both. At-least-once delivery: consumers must be idempotent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRIORITIES, type QueueName } from '../config/queues.js';
 
 export interface QueueMessage {

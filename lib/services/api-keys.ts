@@ -9,7 +9,7 @@
  * authorizer never needs the admin role's BYPASSRLS.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { MEMBER_ROLES, type MemberRole } from '../domain/roles.js';
 import { parseUuid, type TenantStatus } from '../domain/tenant.js';

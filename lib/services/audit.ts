@@ -1,5 +1,5 @@
 /** Audit use cases: record an action, read the trail, verify the hash chain. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { zodIssues } from '../agents/zod-agent.js';
 import type { AuditEntry, AuditVerification } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';

@@ -7,7 +7,7 @@
  * status (paginated), and the sum of the numeric `output.totals` of completed items.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_NAME } from '../domain/agent-manifest.js';
 import { NotFoundError, ValidationError, type Issue } from '../domain/errors.js';
 import { isTerminal, type Execution, type ExecutionStatus } from '../domain/execution.js';

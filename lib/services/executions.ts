@@ -9,7 +9,7 @@
  * `execution.created`; the runner announces its outcome. Every check is optional so
  * compositions without a quota source, depth probe or bus keep working.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { BACKPRESSURE_DEPTH } from '../config/queues.js';
 import { AGENT_NAME } from '../domain/agent-manifest.js';

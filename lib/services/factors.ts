@@ -2,7 +2,7 @@
  * Factor use cases over the database: load the published catalogue, point-in-time lookup,
  * version comparison, deprecation, tenant-custom factors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrThrow } from '../domain/validation.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseUuid } from '../domain/tenant.js';

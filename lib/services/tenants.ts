@@ -3,7 +3,7 @@
  * resume, offboarding. Validates at the boundary with zod and delegates storage to the
  * TenantStore port, whose adapter runs each use case in one transaction.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrThrow } from '../domain/validation.js';
 import { ValidationError } from '../domain/errors.js';
 import { QuotasPatchSchema, defaultQuotas } from '../domain/quotas.js';

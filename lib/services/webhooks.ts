@@ -10,7 +10,7 @@
  * change made by another process is seen within the TTL.
  */
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES } from '../domain/events/catalogue.js';
 import { createEvent, type DomainEvent } from '../domain/events/envelope.js';
 import { parseOrThrow } from '../domain/execution-request.js';

@@ -3,7 +3,7 @@
  * belongs to. Decoding checks the shape, the query and that every key stays inside the
  * caller's tenant partition, so an edited cursor cannot read another tenant's items.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../../domain/errors.js';
 

@@ -4,7 +4,7 @@
  * base table (execution ids are UUIDv7, so SK order is creation order).
  */
 import { QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXECUTION_STATUSES, type Execution } from '../../domain/execution.js';
 import { assertAgentId } from '../../domain/execution-ids.js';
 import { parseLimit, parseOrThrow } from '../../domain/execution-request.js';

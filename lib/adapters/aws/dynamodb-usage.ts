@@ -9,7 +9,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertMonth } from '../../domain/execution-ids.js';
 import { parseOrThrow } from '../../domain/execution-request.js';
 import { USAGE_COUNTERS, type CountResult, type UsageTotals } from '../../ports/execution-store.js';

@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expiresAtOf } from '../../domain/execution.js';
 import { assertWebhookId } from '../../domain/execution-ids.js';
 import { parseLimit, parseOrThrow } from '../../domain/execution-request.js';

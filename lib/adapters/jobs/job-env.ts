@@ -4,7 +4,7 @@
  * attribute so a retry covers the same window), and the log line of the result.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_NAMES, type JobName } from '../../config/schedules.js';
 import type { JobResult } from '../../services/jobs/job-result.js';
 

@@ -4,7 +4,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ServerInfoSchema = z.object({ url: z.url(), pid: z.number().int().positive() });
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;

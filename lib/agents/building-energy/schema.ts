@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryCode, nonNegative, positive } from '../schemas.js';
 
 /** Energy carriers with a published ENERGY STAR source-site ratio. */

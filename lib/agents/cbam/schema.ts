@@ -1,5 +1,5 @@
 /** Input and output schemas of the `cbam` agent (the zod boundary). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CBAM_SCHEMA_VERSION = '1.0.0';
 

@@ -3,7 +3,7 @@
  * here; expressions, the input JSON Schema and factor references are checked by the loader.
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** JSONata bindings a step may not take: host functions, and names JSONata or we reserve. */
 export const RESERVED_STEP_NAMES: ReadonlySet<string> = new Set(['factor', 'convert']);

@@ -4,7 +4,7 @@
  * here so each fault comes back with its exact path; topology (self-intersection, spikes)
  * is a compliance check on the parsed geometry (see plots.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const lon = z
   .number()

@@ -3,7 +3,7 @@
  * including the rules the schema alone cannot express (HS code in Annex I, point plots up
  * to 4 ha, date order), so one run reports every input problem at once with its path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { COMMODITIES, matchHsCode, normalizeHsCode } from './annex-i.js';
 import { geometrySchema } from './geojson.schema.js';
 import { POINT_MAX_HA } from './rules.js';

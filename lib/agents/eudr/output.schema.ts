@@ -1,5 +1,5 @@
 /** Output of the `eudr` agent (documents the JSON Schema; the runner adds `provenance`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { COMMODITIES } from './annex-i.js';
 import { geometrySchema } from './geojson.schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { nonNegative, period } from '../schemas.js';
 
 export const FACTOR_SOURCES = ['DESNZ', 'EPA'] as const;

@@ -8,7 +8,7 @@
  * Secondary: values agree with two independent transcriptions but were not read from the
  * primary PDF here, so every factor is `pendingVerification` (see the JSON's provenance).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import raw from '../data/ipcc-ar5-gwp.json' with { type: 'json' };
 import type { DatasetInfo, EmissionFactor } from '../types.js';
 import { factorId, type DatasetBundle } from './bundle.js';

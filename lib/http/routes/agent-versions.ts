@@ -2,7 +2,7 @@
  * Agent version routes: list, publish (a draft), get, promote along the lifecycle
  * (certification runs the golden tests). Writes are audited; other tenants' agents are 404.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { AnyRoute } from '../router.js';
 import { defineRoute } from '../types.js';

@@ -3,7 +3,7 @@
  * mapping of a spec that does not load to a 400 listing every spec path.
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { SpecError } from '../../agents/declarative/index.js';
 import { AGENT_NAME, goldenTestSchema } from '../../domain/agent-manifest.js';

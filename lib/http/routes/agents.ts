@@ -3,7 +3,7 @@
  * tenant's own declarative agents, their versions and lifecycle. Ids of other tenants'
  * agents resolve to nothing (404), exactly like ids that never existed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { loadSpecObject, SpecError } from '../../agents/declarative/index.js';
 import type { AnyRoute } from '../router.js';

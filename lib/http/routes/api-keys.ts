@@ -3,7 +3,7 @@
  * is in this one response and never again), list (no secrets, no hashes), revoke. Creation
  * and revocation are recorded in the tenant's audit trail.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { MEMBER_ROLES } from '../../domain/roles.js';
 import type { ApiKey } from '../../services/api-keys.js';

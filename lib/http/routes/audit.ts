@@ -1,5 +1,5 @@
 /** Audit routes: the tenant's hash-chained trail, in order, and a full verification of the chain. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { AuditEntry } from '../../domain/audit.js';
 import type { AnyRoute } from '../router.js';

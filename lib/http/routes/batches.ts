@@ -4,7 +4,7 @@
  * the summed numeric `output.totals` of completed items and per-item status (paginated).
  * The service comes from `ctx.services.batches`; without one the routes answer 503.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { EXECUTION_STATUSES } from '../../domain/execution.js';
 import { CreateBatchSchema, type BatchService } from '../../services/batches.js';

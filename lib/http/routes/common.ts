@@ -3,7 +3,7 @@
  * lists, and the caller's tenant and audit actor. Tenant routes take the tenant ONLY from the
  * authenticated principal, never from the URL or body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { ValidationError } from '../../domain/errors.js';
 import type { RequestContext } from '../types.js';

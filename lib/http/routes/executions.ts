@@ -3,7 +3,7 @@
  * list (cursor, status / agent filters), cancel. The store answers 404 for other tenants'
  * ids, the same as for ids that never existed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { EXECUTION_STATUSES } from '../../domain/execution.js';
 import type { RunExecution } from '../../services/execution-runner.js';

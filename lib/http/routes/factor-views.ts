@@ -1,5 +1,5 @@
 /** Emission factors and version diffs as the API shows them (snake_case). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { EmissionFactor, FactorDiff } from '../../factors/types.js';
 

@@ -2,7 +2,7 @@
  * Factor routes: search and get over the published catalogue; point-in-time lookup (the
  * tenant's own custom factors win) and version diffs over the factor database.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { NotFoundError } from '../../domain/errors.js';
 import type { AnyRoute } from '../router.js';

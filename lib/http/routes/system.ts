@@ -4,7 +4,7 @@
  * The table is passed as a thunk because it includes these routes themselves:
  * `const routes = [...systemRoutes(() => routes), ...]`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { buildOpenApi } from '../openapi.js';
 import { HttpProblem } from '../problem.js';

@@ -2,7 +2,7 @@
  * Tenant lifecycle routes (platform admins): suspend, resume, offboard (export, then delete;
  * the audit trail is retained). The tenant store audits each change in its transaction.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { TenantExportSink } from '../../ports/tenant-store.js';
 import { HttpProblem } from '../problem.js';

@@ -3,7 +3,7 @@
  * domain's camelCase records. Constraints mirror lib/domain/{tenant,quotas}.ts; the services
  * validate again with the domain schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { Quotas } from '../../domain/quotas.js';
 import { TENANT_STATUSES, TENANT_TIERS, type Tenant, type TenantConfig } from '../../domain/tenant.js';

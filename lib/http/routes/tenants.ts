@@ -3,7 +3,7 @@
  * resume, offboard (lifecycle in tenant-lifecycle.ts). The tenant store writes each change's audit entry in the same
  * transaction, with the platform admin as actor.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { SlugSchema, TENANT_TIERS } from '../../domain/tenant.js';
 import type { AnyRoute } from '../router.js';

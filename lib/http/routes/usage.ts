@@ -1,5 +1,5 @@
 /** Usage route: the tenant's quotas next to this month's consumption. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { AnyRoute } from '../router.js';
 import { defineRoute } from '../types.js';

@@ -6,7 +6,7 @@
  * answers 503. A URL the guard refuses is a 400 naming the reason; another tenant's
  * webhook id is a 404, the same as an id that never existed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { WebhookDelivery } from '../../ports/execution-store.js';
 import type { Webhook } from '../../ports/webhook-store.js';
