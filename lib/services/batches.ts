@@ -1,9 +1,10 @@
 /**
  * Batches behind `/v1/batches`: up to 10,000 inputs for one agent version. Every input is
  * checked against the resolved version's input schema BEFORE anything is stored (a 400
- * lists `body.inputs.N.*`), then one async execution per input is created and dispatched
- * through the execution service, and the batch (its execution ids, in input order) is kept
- * in a BatchStore. Progress is read from the executions themselves: done/total, per-item
+ * lists `body.inputs.N.*`), then one async execution per input is created through the
+ * execution service it is given (composed with the batch queue's dispatcher: the items go to
+ * the batch queue, whose consumer runs them in aggregates of up to 100 or one window), and the
+ * batch (its execution ids, in input order) is kept in a BatchStore. Progress is read from the executions themselves: done/total, per-item
  * status (paginated), and the sum of the numeric `output.totals` of completed items.
  */
 import { randomUUID } from 'node:crypto';

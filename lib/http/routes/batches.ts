@@ -36,8 +36,7 @@ const progressSchema = batchSchema.extend({
 });
 
 function batchesOf(ctx: RequestContext): BatchService {
-  // `batches` is not (yet) a member of AppServices: read it structurally.
-  const service = (ctx.services as { readonly batches?: BatchService }).batches;
+  const service = ctx.services.batches;
   if (!service) {
     throw new HttpProblem(503, 'batches_unavailable', 'Service Unavailable', 'Batches are not configured');
   }

@@ -71,8 +71,7 @@ const pingView = (r: DeliveryResult): z.output<typeof pingSchema> => ({
 });
 
 function webhooksOf(ctx: RequestContext): WebhookService {
-  // `AppServices.webhooks` is optional (P1 adds it to lib/http/services.ts); read it structurally.
-  const service = (ctx.services as { readonly webhooks?: WebhookService }).webhooks;
+  const service = ctx.services.webhooks;
   if (!service) {
     throw new HttpProblem(
       503,
