@@ -11,8 +11,12 @@
  *   destination bucket does not exist yet.
  * - silo tenant: the whole lake in the tenant's account (no replication: single region), with
  *   the tenant's row filters granted to its analyst role.
+ * Where the execution table is written (primary, silo) the stack also runs the table's stream
+ * processor, which feeds the lake (and publishes the execution events).
  */
 import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { LAKE_SETTINGS } from '../lib/config/lake.js';
@@ -29,10 +33,16 @@ import { acknowledgeBucketGrants } from './constructs/lake-nag.js';
 import type { PlatformFunction } from './constructs/platform-function.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
+import { StreamProcessor } from './constructs/stream-processor.js';
 
 export interface LakeStackProps extends PlatformStackProps {
   readonly keys: KmsKeys;
   readonly role: 'primary' | 'secondary' | 'silo';
+  /**
+   * The execution table and bus: the stream processor consumes the table's stream into
+   * execution events and lake rows. @default no stream processor
+   */
+  readonly feed?: { readonly table: dynamodb.ITableV2; readonly bus: events.IEventBus };
 }
 
 export class LakeStack extends Stack {
@@ -43,6 +53,7 @@ export class LakeStack extends Stack {
   readonly governance?: LakeGovernance;
   /** Silo tenants: the role the tenant's analysts assume to query their lake. */
   readonly analystRole?: iam.Role;
+  readonly streamProcessor?: StreamProcessor;
   private readonly envName: string;
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
@@ -95,6 +106,17 @@ export class LakeStack extends Stack {
       database: this.catalog.database,
       tables: this.catalog.tables,
     });
+    if (props.feed) {
+      this.streamProcessor = new StreamProcessor(this, 'StreamProcessor', {
+        table: props.feed.table,
+        tableKey: keys.data,
+        bus: props.feed.bus,
+        queueKey: keys.messaging,
+        logKey: keys.logs,
+        logRetention: config.logRetentionDays,
+      });
+      this.bindWriter(this.streamProcessor.function);
+    }
     if (props.tenantId) {
       this.analystRole = this.siloAnalyst(databaseName, keys);
       this.governance.grantTenant(props.tenantId, this.analystRole.roleArn);
@@ -112,8 +134,7 @@ export class LakeStack extends Stack {
   /** The stream processor's lake settings: `LAKE_STREAM_PREFIX` and the write grant, together. */
   bindWriter(fn: PlatformFunction): PlatformFunction {
     this.grantWrite(fn.role);
-    fn.function.addEnvironment('LAKE_STREAM_PREFIX', lakeStreamPrefix(this.envName));
-    return fn;
+    return fn.bindEnvironment('LAKE_STREAM_PREFIX', lakeStreamPrefix(this.envName));
   }
 
   /**
@@ -172,5 +193,9 @@ export const lakeStage: StageExtension = (stage, foundation, plane) => {
     tenantId: foundation.tenant?.tenantId,
     keys: foundation.keys.keys,
     role: foundation.role,
+    // Only where the table is written: a replica's stream repeats the primary's changes.
+    feed: foundation.data.table
+      ? { table: foundation.data.table, bus: foundation.events.bus.bus }
+      : undefined,
   });
 };

@@ -329,6 +329,52 @@ describe('LakeStack', () => {
     });
   });
 
+  describe('stream processor', () => {
+    it("consumes the execution table's stream with partial batch responses into events and the lake", () => {
+      for (const stack of [primary, siloLake]) {
+        const lt = template(stack);
+        assertHasResource(lt, 'AWS::Lambda::EventSourceMapping', {
+          EventSourceArn: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('Data:.*StreamArn') }),
+          StartingPosition: 'TRIM_HORIZON',
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: 5,
+          DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+        });
+        assertHasResource(lt, 'AWS::Lambda::Function', {
+          Environment: {
+            Variables: Match.objectLike({
+              LAKE_STREAM_PREFIX: 'glaf-prod-lake-',
+              EVENT_BUS_NAME: Match.anyValue(),
+              POWERTOOLS_SERVICE_NAME: 'stream-processor',
+            }),
+          },
+        });
+        assertHasResource(lt, 'AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+      }
+      // A replica's stream repeats the primary's changes: no consumer in the secondary region.
+      assertResourceCount(template(secondary), 'AWS::Lambda::EventSourceMapping', 0);
+    });
+
+    it('may put record batches into the lake streams and events on the bus, nothing more of either', () => {
+      const role = Object.keys(t.findResources('AWS::IAM::Role')).find((id) =>
+        id.startsWith('StreamProcessorFunctionRole'),
+      )!;
+      const statements = propsOf(t, 'AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Roles).includes(role))
+        .flatMap(([, p]) => (p.PolicyDocument as { Statement: Props[] }).Statement);
+      const actions = (prefix: string) =>
+        statements.flatMap((st) => [st.Action].flat() as string[]).filter((a) => a.startsWith(prefix));
+      expect(actions('firehose:')).toEqual(['firehose:PutRecordBatch']);
+      expect(actions('events:')).toEqual(['events:PutEvents']);
+      expect(
+        actions('dynamodb:').every((a) =>
+          /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(a),
+        ),
+      ).toBe(true);
+    });
+  });
+
   describe('Athena', () => {
     it('enforces the workgroup: engine v3, encrypted results, the bytes-scanned limit', () => {
       assertHasResource(t, 'AWS::Athena::WorkGroup', {
