@@ -70,19 +70,29 @@ const GATEWAY_PROBLEMS: readonly [apigw.ResponseType, HttpProblem][] = [
     apigw.ResponseType.BAD_REQUEST_PARAMETERS,
     new HttpProblem(400, 'bad_request', 'Bad Request', '$context.error.validationErrorString'),
   ],
-  [apigw.ResponseType.RESOURCE_NOT_FOUND, new HttpProblem(404, 'not_found', 'Not Found', 'No such route')],
+  // A path (or method) without a resource: REST API says 403 "Missing Authentication Token";
+  // the handler says 404 for an unknown path (405 for a known path with another method).
+  [
+    apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    new HttpProblem(404, 'not_found', 'Not Found', 'No route for $context.path'),
+  ],
+  [
+    apigw.ResponseType.RESOURCE_NOT_FOUND,
+    new HttpProblem(404, 'not_found', 'Not Found', 'No route for $context.path'),
+  ],
   [
     apigw.ResponseType.INTEGRATION_TIMEOUT,
     new HttpProblem(504, 'timeout', 'Gateway Timeout', 'The request took too long'),
   ],
-  [
-    apigw.ResponseType.DEFAULT_4XX,
-    new HttpProblem(400, 'bad_request', 'Bad Request', '$context.error.message'),
-  ],
-  [
-    apigw.ResponseType.DEFAULT_5XX,
-    new HttpProblem(500, 'internal', 'Internal Server Error', 'Internal error'),
-  ],
+];
+
+/**
+ * Every other gateway error keeps its own status code (413, 415, 502, ...): the body is a
+ * problem document without `status` (optional in RFC 9457), titled with the gateway's error type.
+ */
+const DEFAULT_PROBLEMS: readonly [apigw.ResponseType, string][] = [
+  [apigw.ResponseType.DEFAULT_4XX, '$context.error.message'],
+  [apigw.ResponseType.DEFAULT_5XX, 'Internal error'],
 ];
 
 export interface PlatformRestApiProps {
@@ -149,15 +159,25 @@ export class PlatformRestApi extends Construct {
       validateRequestParameters: true,
       validateRequestBody: false,
     });
+    const templates = (body: unknown) => ({
+      [PROBLEM_CONTENT_TYPE]: JSON.stringify(body),
+      'application/json': JSON.stringify(body),
+    });
     for (const [type, problem] of GATEWAY_PROBLEMS) {
       this.api.addGatewayResponse(`Problem-${type.responseType}`, {
         type,
         statusCode: String(problem.status),
-        templates: {
-          [PROBLEM_CONTENT_TYPE]: JSON.stringify(problemBody(problem, '$context.path', '$context.requestId')),
-          'application/json': JSON.stringify(problemBody(problem, '$context.path', '$context.requestId')),
-        },
+        templates: templates(problemBody(problem, '$context.path', '$context.requestId')),
       });
+    }
+    for (const [type, detail] of DEFAULT_PROBLEMS) {
+      const problem = problemBody(
+        new HttpProblem(0, 'gateway_error', '$context.error.responseType', detail),
+        '$context.path',
+        '$context.requestId',
+      );
+      const body = Object.fromEntries(Object.entries(problem).filter(([key]) => key !== 'status'));
+      this.api.addGatewayResponse(`Problem-${type.responseType}`, { type, templates: templates(body) });
     }
 
     const integrations = new Map<RouteGroup, apigw.LambdaIntegration>();

@@ -173,6 +173,25 @@ describe('ApiStack', () => {
         ResponseType: 'WAF_FILTERED',
         StatusCode: '403',
       });
+      // An unknown path is REST API's 403 "Missing Authentication Token": 404 as locally.
+      assertHasResource(t, 'AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+        StatusCode: '404',
+      });
+      // Other errors keep their own status (413, 415, 502, ...) under a problem body.
+      assertHasResource(t, 'AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'DEFAULT_4XX',
+        StatusCode: Match.absent(),
+        ResponseTemplates: { 'application/problem+json': Match.stringLikeRegexp('gateway_error') },
+      });
+      for (const [, r] of ofType(t, 'AWS::ApiGateway::GatewayResponse')) {
+        const body = JSON.parse(
+          (r.Properties!.ResponseTemplates as Record<string, string>)['application/problem+json']!,
+        ) as Record<string, unknown>;
+        expect(body).toMatchObject({ instance: '$context.path', request_id: '$context.requestId' });
+        const type = r.Properties!.ResponseType as string;
+        expect({ type, status: 'status' in body }).toEqual({ type, status: !type.startsWith('DEFAULT_') });
+      }
     });
   });
 
