@@ -2,8 +2,10 @@
  * Custom-resource handler (behind a `Provider`) creating the MSK Serverless topics over the
  * IAM listener (SASL OAUTHBEARER with a SigV4 token from the function's role, TLS).
  */
-import { Admin } from '@platformatic/kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+// The admin client's own module, not the package root: the root also loads the producer,
+// consumer and schema registries (avsc, ~170 KB of the bundle) that the topics resource never uses.
+import { Admin } from '../../node_modules/@platformatic/kafka/dist/clients/admin/index.js';
 import { ensureTopics, TopicsEventSchema } from './ensure-topics.js';
 
 export async function handler(
