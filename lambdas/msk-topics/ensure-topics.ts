@@ -2,7 +2,7 @@
  * Creates the MSK topics the stack declares, leaving existing ones alone (partition counts
  * only ever grow, and topics hold data, so Update never deletes and Delete keeps them).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TopicSpecSchema = z.object({
   name: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/),
