@@ -10,7 +10,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { LAKE_SETTINGS } from '../../lib/config/lake.js';
-import { lakeStreamNames } from '../../lib/lake/layout.js';
 import { NAMED_QUERIES_DIR } from '../../lib/lake/named-queries.js';
 import { LAKE_PARTITION_KEYS, LAKE_TABLES } from '../../lib/lake/tables.js';
 import { addEnvironment } from '../../stacks/app-stage.js';
@@ -312,11 +311,11 @@ describe('LakeStack', () => {
       const lt = Template.fromStack(lake);
       const [, fn] = propsOf(lt, 'AWS::Lambda::Function')[0]!;
       const prefix = (fn.Environment as { Variables: Record<string, string> }).Variables.LAKE_STREAM_PREFIX!;
-      // The runtime's stream names from that prefix are exactly the deployed streams.
+      // The stream processor names its streams `<LAKE_STREAM_PREFIX><table>`: exactly the deployed ones.
       const deployed = propsOf(lt, 'AWS::KinesisFirehose::DeliveryStream').map(
         ([, p]) => p.DeliveryStreamName,
       );
-      expect(Object.values(lakeStreamNames(prefix)).sort()).toEqual([...deployed].sort());
+      expect(LAKE_TABLES.map((x) => `${prefix}${x.name}`).sort()).toEqual([...deployed].sort());
       const role = Object.keys(lt.findResources('AWS::IAM::Role')).find((id) => id.startsWith('WriterRole'))!;
       const statements = propsOf(lt, 'AWS::IAM::Policy')
         .filter(([, p]) => JSON.stringify(p.Roles).includes(role))
