@@ -86,7 +86,7 @@ describe('engine composition on the local platform', () => {
     p.composed.bus.subscribe('*', (e) => {
       events.push(e);
     });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     openGate();
     await p?.close();

@@ -48,6 +48,8 @@ async function settled(p: LocalPlatform, tenantId: string, ids: readonly string[
   }
 }
 
+// Each test starts the platform (PGlite migrations, dynalite) up to three times: on the shared,
+// loaded test machine that alone can pass the 30 s default.
 describe('local queue engine', () => {
   const dirs: string[] = [];
   let p: LocalPlatform | undefined;
@@ -78,7 +80,7 @@ describe('local queue engine', () => {
     expect(got.body.status).toBe('COMPLETED');
     await p.close();
     p = undefined;
-  });
+  }, 180_000);
 
   it('loses nothing queued across a restart and runs each execution exactly once', async () => {
     const dir = await newDataDir();
@@ -122,7 +124,7 @@ describe('local queue engine', () => {
     expect(p.composed.engine?.recovery).toEqual({ requeued: 0, released: 0 });
     await p.close();
     p = undefined;
-  });
+  }, 180_000);
 
   it('releases and completes a RUNNING execution whose worker died (lease expired)', async () => {
     const dir = await newDataDir();
@@ -148,5 +150,5 @@ describe('local queue engine', () => {
     expect((await p.composed.executionStore.get(t.id, execution.executionId)).attempts).toBe(2);
     await p.close();
     p = undefined;
-  });
+  }, 180_000);
 });
