@@ -127,4 +127,25 @@ program
     finish(await redriveCommand(out, queue));
   });
 
+program
+  .command('query')
+  .description(
+    'run a named lake query (or one SELECT) over <data-dir>/lake with DuckDB, as one tenant sees it',
+  )
+  .argument('<name|sql>', 'a named query (e.g. emissions_by_scope_month) or a SELECT over the lake tables')
+  .option('--tenant <slug>', 'tenant slug or id whose rows to query')
+  .option('--all-tenants', "platform admin: every tenant's rows (explicit, never the default)")
+  .option('--format <format>', 'table, csv or json', 'table')
+  .option('--data-dir <dir>', 'data directory of the local platform', '.data')
+  .action(
+    async (
+      query: string,
+      opts: { tenant?: string; allTenants?: boolean; format: string; dataDir: string },
+    ) => {
+      // Loaded on demand so other commands do not load DuckDB.
+      const { queryCommand } = await import('../lib/cli/query.js');
+      finish(await queryCommand(out, query, opts));
+    },
+  );
+
 await program.parseAsync(process.argv);

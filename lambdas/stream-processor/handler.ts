@@ -10,14 +10,18 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
+import { FirehoseLakeSink } from '../../lib/adapters/aws/firehose-lake-sink.js';
 import { SqsEventDeadLetterQueue } from '../../lib/adapters/aws/sqs-event-dead-letter.js';
 import { executionOf } from '../../lib/adapters/aws/dynamodb-execution-codec.js';
 import type { EventBus } from '../../lib/ports/event-bus.js';
+import { lakeStreamNames } from '../../lib/lake/layout.js';
 import { publishExecutionChanges, type KeyedChange } from '../../lib/services/execution-events.js';
+import { LakeWriter } from '../../lib/services/lake-writer.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'glaf-stream-processor' });
 
@@ -43,14 +47,17 @@ function changeOf(record: DynamoDBRecord): KeyedChange | 'skip' {
   }
 }
 
-export function createStreamHandler(bus: EventBus) {
+export function createStreamHandler(bus: EventBus, lake?: LakeWriter) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const changes = event.Records.map(changeOf).filter((c): c is KeyedChange => c !== 'skip');
     try {
       const { failedKeys } = await publishExecutionChanges(bus, changes);
       if (failedKeys.length)
         logger.warn('events not published; records will be retried', { count: failedKeys.length });
-      return { batchItemFailures: failedKeys.map((itemIdentifier) => ({ itemIdentifier })) };
+      const lakeFailed = lake ? (await lake.writeChanges(changes)).failedKeys : [];
+      if (lakeFailed.length) logger.warn('lake rows not delivered; records will be retried');
+      const retry = [...new Set([...failedKeys, ...lakeFailed])];
+      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
     } catch (error) {
       // Unexpected (e.g. a bug building an event): retry the whole batch from its first record.
       logger.error('stream batch failed', { error: (error as Error).message });
@@ -65,7 +72,8 @@ let handle: ReturnType<typeof createStreamHandler> | undefined;
 /**
  * The deployed entry: EventBridge bus from EVENT_BUS_NAME; events it refuses after its
  * retries go to the SQS queue EVENT_DLQ_URL when set, else the records are retried (and end
- * in the function's on-failure destination). SDK clients are created once per container.
+ * in the function's on-failure destination). With LAKE_STREAM_PREFIX, terminal executions
+ * also go to the lake's Firehose streams `<prefix><table>`. SDK clients are created once per container.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   if (!handle) {
@@ -74,12 +82,18 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       throw new Error('EVENT_BUS_NAME is not set: the stream processor needs the bus to publish to');
     const dlqUrl = process.env.EVENT_DLQ_URL;
     const deadLetter = dlqUrl ? new SqsEventDeadLetterQueue(new SQSClient({}), dlqUrl) : undefined;
+    const lakePrefix = process.env.LAKE_STREAM_PREFIX;
     handle = createStreamHandler(
       new EventBridgeBus({
         client: new EventBridgeClient({}),
         eventBusName,
         ...(deadLetter ? { deadLetter } : {}),
       }),
+      lakePrefix
+        ? new LakeWriter(
+            new FirehoseLakeSink({ client: new FirehoseClient({}), streams: lakeStreamNames(lakePrefix) }),
+          )
+        : undefined,
     );
   }
   return handle(event);

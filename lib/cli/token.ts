@@ -57,6 +57,13 @@ export async function tokenCommand(out: Out, opts: TokenOptions): Promise<number
   return 0;
 }
 
+/** A tenant named by uuid or slug (looked up like `token --tenant`) -> its id, or null. */
+export async function resolveTenantId(dataDir: string, tenant: string): Promise<string | null> {
+  if (UUID_RE.test(tenant)) return tenant.toLowerCase();
+  const issuer = await openLocalIssuer(dataDir);
+  return resolveSlug(issuer, { tenant, role: 'viewer', dataDir, ttlSeconds: 60 });
+}
+
 async function resolveSlug(issuer: LocalIssuer, opts: TokenOptions): Promise<string | null> {
   const running = await readServerInfo(opts.dataDir);
   if (running) return slugOverHttp(issuer, running.url, opts.tenant!);

@@ -21,6 +21,7 @@ import { FileSecretStore } from '../adapters/local/file-secret-store.js';
 import { LocalEngine, type LocalEngineOptions } from '../adapters/local/engine.js';
 import { InlineDispatcher } from '../adapters/local/inline-dispatcher.js';
 import { LruResultCache } from '../adapters/local/lru-result-cache.js';
+import type { LocalLake } from '../adapters/local/local-lake.js';
 import { MemoryBus } from '../adapters/local/memory-bus.js';
 import { MemoryRateLimiter } from '../adapters/local/memory-rate-limiter.js';
 import { NodeHttpSender } from '../adapters/net/node-http-sender.js';
@@ -44,6 +45,7 @@ import type { TenantExportSink } from '../ports/tenant-store.js';
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { AuditService } from '../services/audit.js';
+import { LakeRecordingAuditLog } from '../services/lake-audit-log.js';
 import { BatchService } from '../services/batches.js';
 import { ExecutionRunner } from '../services/execution-runner.js';
 import { ExecutionService } from '../services/executions.js';
@@ -124,6 +126,9 @@ export interface ServicesConfig {
   /** Offboarding export destination; null = none (offboarding answers 503).
    * @default a FileExportSink under `<dataDir>/exports` (none for `memory`) */
   readonly tenantExports?: TenantExportSink | null;
+  /** Local mode's lake feed (terminal executions and audit entries as Parquet). A factory, so
+   * DuckDB's native module stays out of the Lambda bundles; the local platform passes it. */
+  readonly lake?: (bus: MemoryBus, store: ExecutionStore) => Promise<LocalLake>;
   readonly clock?: () => Date;
 }
 
@@ -139,6 +144,8 @@ export interface ComposedServices {
   readonly engine?: LocalEngine;
   /** Delivers bus events to webhooks when webhooks are on and `deliverEvents` is not off. */
   readonly webhookDispatcher?: WebhookDispatcher;
+  /** Terminal executions and audit entries written to the local lake. */
+  readonly lake?: LocalLake;
   /** Closes what the composition opened, in reverse order (limiter, DynamoDB, database). */
   close(): Promise<void>;
 }
@@ -232,6 +239,9 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       closers.push(() => dispatcher.close());
       webhookDispatcher = dispatcher;
     }
+    const lake = config.lake ? await config.lake(bus, executionStore) : undefined;
+    // Like the webhook dispatcher: closes after the engine, so the workers' last results land.
+    if (lake) closers.push(() => lake.close());
     closers.push(() => Promise.resolve(stopping.abort()));
     // Closed first (closers run in reverse): executions in flight finish before their stores close.
     if (inline) closers.push(() => inline.idle());
@@ -245,7 +255,11 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       tenants,
       registry,
       factors,
-      audit: new AuditService(new SqlAuditLog(database.scope)),
+      audit: new AuditService(
+        lake
+          ? new LakeRecordingAuditLog(new SqlAuditLog(database.scope), lake.recordAudit)
+          : new SqlAuditLog(database.scope),
+      ),
       catalogue,
       executions,
       apiKeys: new ApiKeyService(database.scope, clock),
@@ -268,6 +282,7 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       resultCache,
       ...(engine ? { engine } : {}),
       ...(webhookDispatcher ? { webhookDispatcher } : {}),
+      ...(lake ? { lake } : {}),
       close,
     };
   } catch (err) {

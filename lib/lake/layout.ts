@@ -3,7 +3,7 @@
  * Tenant ids and dates are checked before they become path segments, so a crafted id can
  * never point a write or a tenant view outside its own partition.
  */
-import type { LakeTable } from './tables.js';
+import { LAKE_TABLES, type LakeTable, type LakeTableName } from './tables.js';
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 const DT = /^\d{4}-\d{2}-\d{2}$/;
@@ -23,4 +23,12 @@ export function tenantPrefix(table: LakeTable, tenantId: string): string {
 export function partitionPrefix(table: LakeTable, tenantId: string, dt: string): string {
   if (!DT.test(dt)) throw new Error(`not a partition date (yyyy-MM-dd): ${JSON.stringify(dt)}`);
   return `${tenantPrefix(table, tenantId)}dt=${dt}/`;
+}
+
+/** Firehose delivery stream per table, named `<prefix><table>` (the lake stack's naming). */
+export function lakeStreamNames(prefix: string): Record<LakeTableName, string> {
+  return Object.fromEntries(LAKE_TABLES.map((t) => [t.name, `${prefix}${t.name}`])) as Record<
+    LakeTableName,
+    string
+  >;
 }

@@ -44,7 +44,7 @@ function contextOf(e: Execution): ExecutionContext {
 }
 
 export interface ExecutionRowOptions {
-  /** The result came from the result cache (the execution item does not record it). */
+  /** Overrides the record's own servedFromCache (a caller that knows better). */
   readonly servedFromCache?: boolean;
 }
 

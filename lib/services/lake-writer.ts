@@ -4,10 +4,11 @@
  * table and partition -> the sink. Non-terminal executions write nothing.
  */
 import type { AuditEntry } from '../domain/audit.js';
-import type { Execution } from '../domain/execution.js';
+import { isTerminal, type Execution } from '../domain/execution.js';
 import { rowsOfAudit, rowsOfExecution, type ExecutionRowOptions } from '../lake/rows.js';
 import type { LakeBatch } from '../lake/row-types.js';
 import type { LakeSink } from '../ports/lake-sink.js';
+import type { KeyedChange } from './execution-events.js';
 
 export interface LakeExecution extends ExecutionRowOptions {
   readonly execution: Execution;
@@ -19,6 +20,24 @@ export class LakeWriter {
   /** Writes the rows of the terminal executions among `items`; returns how many rows. */
   async writeExecutions(items: readonly LakeExecution[]): Promise<number> {
     return this.flush(items.flatMap(({ execution, ...options }) => rowsOfExecution(execution, options)));
+  }
+
+  /**
+   * The stream processor's entry: the changes that reach a terminal state are written. On a
+   * sink failure the first such change's key comes back, so the stream restarts from it
+   * (at-least-once: a retried record may land twice; rows carry execution_id to dedupe).
+   */
+  async writeChanges(changes: readonly KeyedChange[]): Promise<{ readonly failedKeys: readonly string[] }> {
+    const finished = changes.filter(
+      ({ change }) => isTerminal(change.after.status) && change.before?.status !== change.after.status,
+    );
+    if (finished.length === 0) return { failedKeys: [] };
+    try {
+      await this.writeExecutions(finished.map(({ change }) => ({ execution: change.after })));
+      return { failedKeys: [] };
+    } catch {
+      return { failedKeys: [finished[0]!.key] };
+    }
   }
 
   async writeAudit(entries: readonly AuditEntry[]): Promise<number> {

@@ -26,6 +26,7 @@ import {
 } from '../../http/services.js';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
 import type { LocalEngineOptions } from './engine.js';
+import { startLocalLake } from './local-lake.js';
 import { removeServerInfo, writeServerInfo } from './server-info.js';
 
 export type { LocalIssuer } from '../../http/auth/local-issuer.js';
@@ -91,6 +92,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
     ...(rolePrefix ? { rolePrefix } : {}),
     engine: options.engine ?? {},
+    // Terminal executions and audit entries as Parquet under <dataDir>/lake (`agent-factory query`).
+    lake: (bus, store) => startLocalLake({ lakeDir: join(dataDir, 'lake'), bus, store }),
     webhooks: {
       allowLoopback: process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK === '1',
       ...options.webhooks,
