@@ -259,7 +259,7 @@ describe('engine composition on the local platform', () => {
         inFlight: 0,
         deadLetter: 0,
       });
-    });
+    }, 120_000);
   });
 
   describe('result cache on the async path', () => {
