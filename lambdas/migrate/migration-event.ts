@@ -31,15 +31,16 @@ export interface MigrationResponse {
 /** Login users for IAM auth (`rds_iam` exists on RDS only; elsewhere they log in as usual). */
 export function loginUsers(roles: DbRoles, prefix: string) {
   return [
-    { user: `${prefix}_api`, memberOf: roles.app },
-    { user: `${prefix}_control`, memberOf: roles.admin },
+    { user: `${prefix}_api`, memberOf: roles.app, alsoMemberOf: [] },
+    // The control plane's scheduled jobs also read per tenant (withTenant switches to the app role).
+    { user: `${prefix}_control`, memberOf: roles.admin, alsoMemberOf: [roles.app] },
   ] as const;
 }
 
 function loginUsersSql(roles: DbRoles, prefix: string): string {
   return loginUsers(roles, prefix)
     .map(
-      ({ user, memberOf }) => `
+      ({ user, memberOf, alsoMemberOf }) => `
 do $$
 begin
   if not exists (select from pg_roles where rolname = '${user}') then
@@ -49,7 +50,7 @@ begin
     execute 'grant rds_iam to ${user}';
   end if;
 end $$;
-grant ${memberOf} to ${user};`,
+grant ${[memberOf, ...alsoMemberOf].join(', ')} to ${user};`,
     )
     .join('\n');
 }

@@ -66,6 +66,15 @@ describe(`migration handler on ${backend}`, () => {
       'member',
     ]);
     expect(notAdmin.rows[0]?.ok).toBe(false);
+    // The control user (scheduled jobs) may act as admin and, for tenant-scoped reads, as app.
+    for (const role of [db.roles.admin, db.roles.app]) {
+      const controlMember = await client.query<{ ok: boolean }>('select pg_has_role($1, $2, $3) as ok', [
+        control.user,
+        role,
+        'member',
+      ]);
+      expect(controlMember.rows[0]?.ok).toBe(true);
+    }
     // RLS is forced on the tenant tables the migrations created.
     const forced = await client.query<{ n: number }>(
       "select count(*)::int as n from pg_class where relkind = 'r' and relforcerowsecurity",
