@@ -4,7 +4,7 @@
  * directory (it holds the embedded database), the slug is looked up through its API;
  * otherwise in the database itself.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { openLocalIssuer, type LocalIssuer } from '../adapters/local/platform.js';
 import { readServerInfo } from '../adapters/local/server-info.js';
 import { openDatabase } from '../adapters/sql/database.js';
