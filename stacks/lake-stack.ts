@@ -106,6 +106,8 @@ export class LakeStack extends Stack {
       database: this.catalog.database,
       tables: this.catalog.tables,
     });
+    for (const [table, role] of this.delivery.roles)
+      this.governance.grantDescribe(`Firehose-${table}`, role.roleArn, table);
     if (props.feed) {
       this.streamProcessor = new StreamProcessor(this, 'StreamProcessor', {
         table: props.feed.table,

@@ -57,11 +57,20 @@ export interface LakeDeliveryProps {
 export class LakeDelivery extends Construct {
   /** By lake table name. */
   readonly streams: ReadonlyMap<string, firehose.DeliveryStream>;
+  /** The role each stream writes S3 and reads its Glue table with, by lake table name. */
+  readonly roles: ReadonlyMap<string, iam.Role>;
 
   constructor(scope: Construct, id: string, props: LakeDeliveryProps) {
     super(scope, id);
     const streams = new Map<string, firehose.DeliveryStream>();
+    const roles = new Map<string, iam.Role>();
     for (const t of props.tables) {
+      // Our own role (not the destination's default) so Lake Formation can grant it the table.
+      const role = new iam.Role(this, `${t.name}Role`, {
+        assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'),
+        description: `Firehose delivery of the ${t.name} lake table`,
+      });
+      roles.set(t.name, role);
       // A log group per stream: Firehose names its log streams the same in every stream.
       const logGroup = new logs.LogGroup(this, `${t.name}Logs`, {
         retention: props.logRetention,
@@ -70,6 +79,7 @@ export class LakeDelivery extends Construct {
       });
       const logging = new firehose.EnableLogging(logGroup);
       const destination = new firehose.S3Bucket(props.processed, {
+        role,
         dataOutputPrefix: lakePartitionPrefix(t),
         errorOutputPrefix: `_errors/${t.name}/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/`,
         bufferingSize: props.bufferSize,
@@ -100,16 +110,18 @@ export class LakeDelivery extends Construct {
         destination,
         encryption: firehose.StreamEncryption.customerManagedKey(props.key),
       });
-      acknowledgeBucketGrants(
-        stream,
-        [props.processed, props.raw],
-        "Firehose's own destination grants: objects under partition prefixes chosen per record, the data key for them",
-        // Record format conversion reads the schema from Glue; GetSchemaVersion has no resource scope.
-        ['Resource::*'],
-      );
+      for (const scope of [stream, role])
+        acknowledgeBucketGrants(
+          scope,
+          [props.processed, props.raw],
+          "Firehose's own destination grants: objects under partition prefixes chosen per record, the data key for them",
+          // Record format conversion reads the schema from Glue; GetSchemaVersion has no resource scope.
+          ['Resource::*'],
+        );
       streams.set(t.name, stream);
     }
     this.streams = streams;
+    this.roles = roles;
   }
 
   /** Lets a writer (the lake sink) put record batches into every lake stream, nothing else. */

@@ -94,6 +94,31 @@ export class LakeGovernance extends Construct {
   }
 
   /**
+   * DESCRIBE on one table (and its database) for a service role: Firehose's record format
+   * conversion reads the table's schema, and Lake Formation, not IAM, decides that for a
+   * governed table.
+   */
+  grantDescribe(id: string, principalArn: string, table: string): void {
+    const stack = Stack.of(this);
+    const database = this.props.database.databaseName;
+    const principal = { dataLakePrincipalIdentifier: principalArn };
+    const onDatabase = new lakeformation.CfnPrincipalPermissions(this, `${id}Database`, {
+      principal,
+      resource: { database: { catalogId: stack.account, name: database } },
+      permissions: ['DESCRIBE'],
+      permissionsWithGrantOption: [],
+    });
+    const onTable = new lakeformation.CfnPrincipalPermissions(this, `${id}Table`, {
+      principal,
+      resource: { table: { catalogId: stack.account, databaseName: database, name: table } },
+      permissions: ['DESCRIBE'],
+      permissionsWithGrantOption: [],
+    });
+    onDatabase.node.addDependency(this.settings, this.props.database);
+    onTable.node.addDependency(this.settings, this.props.tables.get(table) ?? this.props.database);
+  }
+
+  /**
    * The tenant's row filter on every table and SELECT on those filters (never on the tables)
    * for one principal, plus DESCRIBE on the database.
    */

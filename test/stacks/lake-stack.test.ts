@@ -462,10 +462,32 @@ describe('LakeStack', () => {
         expect(JSON.stringify(g.Principal)).toMatch(/AnalystRole/);
         expect(g.PermissionsWithGrantOption).toEqual([]);
       }
-      // Nothing grants a table itself.
-      expect(grants.some((g) => JSON.stringify(g.Resource).includes('"Table"'))).toBe(false);
+      // Nothing grants SELECT on a table itself: only DESCRIBE (the Firehose roles, below).
+      const onTables = grants.filter((g) => JSON.stringify(g.Resource).includes('"Table"'));
+      expect(onTables.every((g) => JSON.stringify(g.Permissions) === '["DESCRIBE"]')).toBe(true);
       // The pool lake has no static tenant filter: pool tenants get theirs at onboarding.
       assertResourceCount(t, 'AWS::LakeFormation::DataCellsFilter', 0);
+    });
+
+    it("lets each stream's role DESCRIBE its own table (the Parquet conversion reads the schema)", () => {
+      const grants = propsOf(t, 'AWS::LakeFormation::PrincipalPermissions').map(([, p]) => p);
+      for (const lake of LAKE_TABLES) {
+        const role = Object.keys(t.findResources('AWS::IAM::Role')).find((id) =>
+          id.startsWith(`Delivery${lake.name.replaceAll('_', '')}Role`),
+        )!;
+        const mine = grants.filter((g) => JSON.stringify(g.Principal).includes(role));
+        expect(mine.map((g) => g.Permissions)).toEqual([['DESCRIBE'], ['DESCRIBE']]);
+        expect(mine.map((g) => Object.keys(g.Resource as Props)[0]).sort()).toEqual(['Database', 'Table']);
+        const table = mine.find((g) => 'Table' in (g.Resource as Props))!.Resource as { Table: Props };
+        expect(table.Table.Name).toBe(lake.name);
+        // And it is the role the stream writes with.
+        const stream = propsOf(t, 'AWS::KinesisFirehose::DeliveryStream').find(
+          ([, p]) => p.DeliveryStreamName === lakeStreamName('prod', lake.name),
+        )![1];
+        expect((stream.ExtendedS3DestinationConfiguration as Props).RoleARN).toEqual({
+          'Fn::GetAtt': [role, 'Arn'],
+        });
+      }
     });
 
     it('builds row filters from UUID tenant ids only', () => {
