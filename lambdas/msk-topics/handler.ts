@@ -2,11 +2,11 @@
  * Custom-resource handler (behind a `Provider`) creating the MSK Serverless topics over the
  * IAM listener (SASL OAUTHBEARER with a SigV4 token from the function's role, TLS).
  */
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 // The admin client's own module, not the package root: the root also loads the producer,
 // consumer and schema registries (avsc, ~170 KB of the bundle) that the topics resource never uses.
 import { Admin } from '../../node_modules/@platformatic/kafka/dist/clients/admin/index.js';
 import { ensureTopics, TopicsEventSchema } from './ensure-topics.js';
+import { mskIamToken } from './iam-token.js';
 
 export async function handler(
   raw: unknown,
@@ -19,7 +19,7 @@ export async function handler(
     clientId: 'glaf-topics',
     bootstrapBrokers: event.ResourceProperties.BootstrapBrokers.split(','),
     tls: {},
-    sasl: { mechanism: 'OAUTHBEARER', token: async () => (await generateAuthToken({ region })).token },
+    sasl: { mechanism: 'OAUTHBEARER', token: () => mskIamToken({ region }) },
   });
   try {
     const { created } = await ensureTopics(admin, event.ResourceProperties.Topics);
