@@ -317,3 +317,36 @@ describe('engine composition on the local platform', () => {
     });
   });
 });
+
+describe('webhooks on a platform started without the loopback opt-in', () => {
+  it('refuses a loopback webhook URL by default (GLAF_WEBHOOKS_ALLOW_LOOPBACK unset)', async () => {
+    const dir = await newDataDir();
+    const saved = process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK;
+    delete process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK;
+    const p = await startLocalPlatform({ port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'SILENT' });
+    try {
+      const token = await p.mintToken({
+        tenantId: p.demo.tenantId,
+        roles: ['admin'],
+        sub: 'e2e',
+        ttlSeconds: 600,
+      });
+      const refused = await call(p.url, 'POST', '/v1/webhooks', {
+        token,
+        body: { url: 'http://127.0.0.1:9/hooks', events: ['*'] },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toMatch(/loopback/);
+      // Positive control: the same request with a public address is accepted.
+      const accepted = await call(p.url, 'POST', '/v1/webhooks', {
+        token,
+        body: { url: 'https://93.184.215.14/hooks', events: ['*'] },
+      });
+      expect(accepted.status).toBe(201);
+    } finally {
+      if (saved !== undefined) process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK = saved;
+      await p.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
