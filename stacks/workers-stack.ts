@@ -84,7 +84,13 @@ export class WorkersStack extends Stack {
       tableKey: keys.data,
       bus: foundation.events.bus.bus,
       database: data.aurora
-        ? { proxy: data.aurora.proxy, user: appLoginUser(config.aurora.rolePrefix), name: DATABASE_NAME }
+        ? {
+            proxy: data.aurora.proxy,
+            port: POSTGRES_PORT,
+            user: appLoginUser(config.aurora.rolePrefix),
+            name: DATABASE_NAME,
+            rolePrefix: config.aurora.rolePrefix,
+          }
         : undefined,
       cacheEndpoint: data.cache.cache.attrEndpointAddress,
     };
@@ -95,7 +101,8 @@ export class WorkersStack extends Stack {
       securityGroup: this.securityGroup,
       queues,
       sizing: config.workers.lambda,
-      environment,
+      // Node 20+ Lambda runtimes trust the RDS CA only when told to (verify-full TLS to the proxy).
+      environment: { ...environment, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
       logKey: keys.logs,
       logRetentionDays: config.logRetentionDays,
       rolePath: workerRolePath(config.name),

@@ -1,16 +1,21 @@
 /**
  * Composition root of a worker process, shared by the Lambda entry (lambdas/worker) and the
  * Fargate entry (`agent-factory worker`): environment -> store, queue, agent resolution,
- * Powertools logger and metrics -> WorkerService. Environment validated with zod, once.
+ * result cache, event bus, Powertools logger and metrics -> WorkerService. The environment
+ * is lib/config/runtime-env.ts's WorkerEnvSchema (the workers stack sets exactly that),
+ * validated once. AWS-only adapters: the database is node-postgres through the RDS Proxy
+ * with IAM auth tokens (never PGlite, never migrations), so none of local mode's engines
+ * reach the Lambda bundle.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
 import { allAgents, builtinAgents } from '../agents/index.js';
-import { QUEUE_NAMES, VISIBILITY_TIMEOUT_SECONDS } from '../config/queues.js';
+import { WorkerEnvSchema, type WorkerEnv } from '../config/runtime-env.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { ResultCache } from '../ports/result-cache.js';
 import { TwoLevelResultCache } from '../services/result-cache.js';
 import { WorkerService, type WorkerHooks } from '../services/worker.js';
@@ -23,40 +28,11 @@ import {
 } from '../services/worker-support.js';
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { DynamoDbExecutionStore } from './aws/dynamodb-execution-store.js';
+import { EventBridgeBus } from './aws/eventbridge-bus.js';
 import { SqsQueue } from './aws/sqs-queue.js';
 import { LruResultCache } from './local/lru-result-cache.js';
 
-const queueUrls = z.partialRecord(z.enum(QUEUE_NAMES), z.object({ url: z.url(), deadLetterUrl: z.url() }));
-
-const envSchema = z.object({
-  EXECUTION_TABLE_NAME: z.string().min(1),
-  /** JSON: {"P0":{"url":"https://sqs...","deadLetterUrl":"https://sqs..."}, ...}, set by the stack. */
-  QUEUE_URLS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(queueUrls),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  /** Local or test endpoints (dynalite, a fake SQS); absent in AWS. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  SQS_ENDPOINT: z.url().optional(),
-  /** The queues' visibility timeout: heartbeats extend by this much (Lambda queues use 6 x the function timeout). */
-  VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(43_200).default(VISIBILITY_TIMEOUT_SECONDS),
-  /** Tenant agents come from the registry in Aurora; without it only shipped agents run. */
-  DATABASE_URL: z.string().min(1).optional(),
-  /** L2 of the result cache (ElastiCache Valkey), shared with the API; absent = L1 in process only. */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
-    .optional(),
-});
-export type WorkerEnv = z.output<typeof envSchema>;
+export type { WorkerEnv } from '../config/runtime-env.js';
 
 export class WorkerConfigError extends Error {
   constructor(issues: readonly { path: PropertyKey[]; message: string }[]) {
@@ -68,14 +44,14 @@ export class WorkerConfigError extends Error {
 }
 
 export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
-  const r = envSchema.safeParse(env);
+  const r = WorkerEnvSchema.safeParse(env);
   if (!r.success) throw new WorkerConfigError(r.error.issues);
   return r.data;
 }
 
 /** Only the queues (the redrive command): QUEUE_URLS, AWS_REGION, SQS_ENDPOINT. */
 export function openQueueFromEnv(env: NodeJS.ProcessEnv = process.env): { queue: SqsQueue; close(): void } {
-  const r = envSchema.pick({ QUEUE_URLS: true, AWS_REGION: true, SQS_ENDPOINT: true }).safeParse(env);
+  const r = WorkerEnvSchema.pick({ QUEUE_URLS: true, AWS_REGION: true, SQS_ENDPOINT: true }).safeParse(env);
   if (!r.success) throw new WorkerConfigError(r.error.issues);
   const client = sqsClient(r.data);
   return { queue: new SqsQueue({ client, urls: r.data.QUEUE_URLS }), close: () => client.destroy() };
@@ -112,10 +88,10 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
   let agents: AgentResolver = shippedAgentResolver(allAgents());
   let closeDb = () => Promise.resolve();
   if (env.DATABASE_URL) {
-    // Loaded only when configured: the SQL client and migrations stay out of a shipped-agents worker's init.
-    const { openDatabase } = await import('./sql/database.js');
+    // Loaded only when configured: node-postgres and the signer stay out of a shipped-agents worker's init.
+    const { openRdsDatabase } = await import('./aws/rds-database.js');
     const { SqlAgentRegistryStore } = await import('./sql/agent-registry-store.js');
-    const db = await openDatabase({ databaseUrl: env.DATABASE_URL });
+    const db = openRdsDatabase({ ...env, DATABASE_URL: env.DATABASE_URL });
     const registry = new AgentRegistryService({
       store: new SqlAgentRegistryStore(db.scope),
       context,
@@ -124,6 +100,7 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
     agents = registryAgentResolver(registry, builtinAgents(), context);
     closeDb = () => db.close();
   }
+  const events = eventBus(env);
   const { cache, close: closeCache } = await resultCache(env.REDIS_URL);
   const worker = new WorkerService({
     store: new DynamoDbExecutionStore({ client: dynamo, tableName: env.EXECUTION_TABLE_NAME }),
@@ -136,6 +113,9 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
     visibilityTimeoutMs: env.VISIBILITY_TIMEOUT_SECONDS * 1000,
     // The same cache as the sync path, so a repeated input is served from it on either path.
     cache,
+    // Same event ids as the stream processor's for the same write: consumers deduplicate, and
+    // subscribers hear of a run as it happens rather than after the stream's batching delay.
+    ...(events ? { bus: events.bus } : {}),
   });
   return {
     worker,
@@ -146,9 +126,20 @@ export async function openWorkerRuntime(env: WorkerEnv, hooks: WorkerHooks = {})
       metrics.publishStoredMetrics();
       dynamo.destroy();
       sqs.destroy();
+      events?.close();
       await closeCache();
       await closeDb();
     },
+  };
+}
+
+/** EventBridge when EVENT_BUS_NAME is set (the endpoint may come from AWS_ENDPOINT_URL_EVENTBRIDGE). */
+function eventBus(env: WorkerEnv): { bus: EventBus; close(): void } | undefined {
+  if (!env.EVENT_BUS_NAME) return undefined;
+  const client = new EventBridgeClient({ region: env.AWS_REGION });
+  return {
+    bus: new EventBridgeBus({ client, eventBusName: env.EVENT_BUS_NAME }),
+    close: () => client.destroy(),
   };
 }
 

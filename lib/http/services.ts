@@ -93,6 +93,10 @@ export interface WebhooksConfig {
 export interface ServicesConfig {
   /** postgres:// URL (a server, RDS Proxy, Aurora); absent = PGlite under `<dataDir>/pg`. */
   readonly databaseUrl?: string;
+  /** Opens the database instead (takes precedence over `databaseUrl`): the deployed functions
+   * pass the RDS Proxy with IAM auth tokens and no migrations (the migration custom resource
+   * owns the schema there). @default openDatabase: `databaseUrl` or PGlite, migrated */
+  readonly openDatabase?: () => Promise<Database>;
   /** Where embedded stores keep their data; `memory` keeps nothing on disk. @default '.data' */
   readonly dataDir?: string;
   /** A DynamoDB client (AWS); absent = dynamoEndpoint, else dynalite under `<dataDir>/dynamodb`. */
@@ -160,11 +164,13 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
     for (const c of closers.reverse()) await c();
   };
   try {
-    const database = await openDatabase({
-      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      dataDir: inMemory ? 'memory' : join(dataDir, 'pg'),
-      ...(config.rolePrefix ? { rolePrefix: config.rolePrefix } : {}),
-    });
+    const database = config.openDatabase
+      ? await config.openDatabase()
+      : await openDatabase({
+          ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+          dataDir: inMemory ? 'memory' : join(dataDir, 'pg'),
+          ...(config.rolePrefix ? { rolePrefix: config.rolePrefix } : {}),
+        });
     closers.push(() => database.close());
     const dynamodb = config.dynamodb ?? (await dynamoClient(config, dataDir, inMemory, closers));
     const tableName = config.tableName ?? 'glaf-executions';

@@ -28,6 +28,12 @@ import { Construct } from 'constructs';
 import type { ApiConfig, RouteGroup } from '../../lib/config/api.js';
 import { ROUTE_GROUPS } from '../../lib/config/api.js';
 import { EXECUTION_TABLE } from '../../lib/config/execution-table.js';
+import {
+  iamDatabaseEnv,
+  type ApiEnvSchema,
+  type AuthorizerEnvSchema,
+  type EnvOf,
+} from '../../lib/config/runtime-env.js';
 import type { QueueName } from '../../lib/config/queues.js';
 import { PlatformFunction } from './platform-function.js';
 import { TENANT_TABLE_ACTIONS } from './tenant-role.js';
@@ -102,9 +108,6 @@ export class ApiFunctions extends Construct {
     // AWS APIs (interface endpoints, the IdP's JWKS through NAT); DynamoDB via its gateway endpoint.
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs and the IdP');
 
-    const url = new URL(`postgres://${db.user}@db.invalid:${db.port}/${db.name}`);
-    url.searchParams.set('sslmode', 'verify-full');
-    const databaseUrl = url.toString().replace('db.invalid', db.host);
     const common = {
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -112,11 +115,10 @@ export class ApiFunctions extends Construct {
       logKey: props.logKey,
       logRetention: props.logRetention,
     };
+    // The names are the runtimes' schemas (lib/config/runtime-env.ts): a typo fails the typecheck.
     const shared = {
-      DATABASE_URL: databaseUrl,
-      GLAF_DB_ROLE_PREFIX: props.rolePrefix,
       // No password anywhere: each connection logs in with an RDS IAM auth token (as the jobs do).
-      DB_IAM_AUTH: 'true',
+      ...iamDatabaseEnv({ ...db, rolePrefix: props.rolePrefix }),
       // Node 20+ Lambda runtimes trust the RDS CA only when told to (verify-full TLS).
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
     };
@@ -133,7 +135,7 @@ export class ApiFunctions extends Construct {
         AUTH_ISSUER: props.api.auth.issuer,
         AUTH_AUDIENCE: props.api.auth.audience.join(','),
         AUTH_JWKS_URI: props.api.auth.jwksUri,
-      },
+      } satisfies EnvOf<typeof AuthorizerEnvSchema>,
     });
     db.grantConnect(this.authorizer.role);
 
@@ -150,7 +152,7 @@ export class ApiFunctions extends Construct {
           ...shared,
           ROUTE_GROUP: group,
           REDIS_URL: `rediss://${props.cache.host}:${props.cache.port}`,
-        },
+        } satisfies EnvOf<typeof ApiEnvSchema>,
       });
       db.grantConnect(fn.role);
       this.grantTenantItems(fn, props.table, props.tableKey);

@@ -3,7 +3,8 @@
  * consume the P0..P3 queues, the execution-table item actions the worker's store uses (no
  * Query, Scan, DeleteItem or batch writes), PutEvents on the region's bus, and IAM-authenticated
  * connections to the RDS Proxy as the app login user (RLS applies; never the admin user).
- * The environment it returns is what lib/adapters/worker-runtime.ts reads.
+ * The environment it returns is typed by the runtime's schema (lib/config/runtime-env.ts
+ * WorkerEnvSchema, what lib/adapters/worker-runtime.ts parses), so the names cannot drift.
  */
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,6 +16,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LAMBDA_QUEUE_VISIBILITY_SECONDS, PRIORITIES } from '../../lib/config/queues.js';
 import type { Priority } from '../../lib/config/queues.js';
+import { iamDatabaseEnv, type EnvOf, type WorkerEnvSchema } from '../../lib/config/runtime-env.js';
 import { VALKEY_PORT } from './valkey-cache.js';
 
 /** The execution store's calls on the worker path (get, claim/complete writes): nothing wider. */
@@ -40,7 +42,14 @@ export interface WorkerResources {
   readonly tableKey: kms.IKey;
   readonly bus: events.IEventBus;
   /** RDS Proxy and the login user of the app role; absent where there is no writer (secondary region). */
-  readonly database?: { readonly proxy: rds.IDatabaseProxy; readonly user: string; readonly name: string };
+  readonly database?: {
+    readonly proxy: rds.IDatabaseProxy;
+    readonly port: number;
+    readonly user: string;
+    readonly name: string;
+    /** Role names in the database (config.aurora.rolePrefix). */
+    readonly rolePrefix: string;
+  };
   /** Valkey endpoint address (TLS only). */
   readonly cacheEndpoint: string;
 }
@@ -59,7 +68,7 @@ export function grantWorker(role: iam.IGrantable, r: WorkerResources): void {
 }
 
 /** The worker runtime's environment (values may be tokens; QUEUE_URLS is JSON). */
-export function workerEnvironment(scope: Construct, r: WorkerResources): Record<string, string> {
+export function workerEnvironment(scope: Construct, r: WorkerResources): EnvOf<typeof WorkerEnvSchema> {
   const stack = Stack.of(scope);
   const urls = Object.fromEntries(
     PRIORITIES.map((p) => [
@@ -74,12 +83,7 @@ export function workerEnvironment(scope: Construct, r: WorkerResources): Record<
     VISIBILITY_TIMEOUT_SECONDS: String(LAMBDA_QUEUE_VISIBILITY_SECONDS),
     EVENT_BUS_NAME: r.bus.eventBusName,
     REDIS_URL: `rediss://${r.cacheEndpoint}:${VALKEY_PORT}`,
-    ...(r.database
-      ? {
-          DB_PROXY_ENDPOINT: r.database.proxy.endpoint,
-          DB_USER: r.database.user,
-          DB_NAME: r.database.name,
-        }
-      : {}),
+    // Tenant agents from the registry, logging in with IAM auth tokens; none in a secondary region.
+    ...(r.database ? iamDatabaseEnv({ ...r.database, host: r.database.proxy.endpoint }) : {}),
   };
 }

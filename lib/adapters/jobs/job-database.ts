@@ -4,10 +4,7 @@
  * migration custom resource owns the schema). The user is the control-plane login user,
  * a member of the admin role: the jobs walk every tenant.
  */
-import { Signer } from '@aws-sdk/rds-signer';
-import { createPgClient } from '../sql/pg-client.js';
-import { rolesFor } from '../sql/roles.js';
-import { createTenantScope } from '../sql/tenant-scope.js';
+import { openRdsDatabase } from '../aws/rds-database.js';
 import type { TenantScope } from '../../ports/sql.js';
 import type { JobEnv } from './job-env.js';
 
@@ -17,20 +14,6 @@ export interface JobDatabase {
 }
 
 export function openJobDatabase(env: JobEnv & { DATABASE_URL: string }): JobDatabase {
-  const url = new URL(env.DATABASE_URL);
-  const signer =
-    env.DB_IAM_AUTH === 'true'
-      ? new Signer({
-          hostname: url.hostname,
-          port: Number(url.port || 5432),
-          username: decodeURIComponent(url.username),
-          region: env.AWS_REGION,
-        })
-      : undefined;
-  const client = createPgClient({
-    connectionString: env.DATABASE_URL,
-    max: 2,
-    ...(signer ? { password: () => signer.getAuthToken() } : {}),
-  });
-  return { scope: createTenantScope(client, rolesFor(env.GLAF_DB_ROLE_PREFIX)), close: () => client.close() };
+  const db = openRdsDatabase(env, { max: 2 });
+  return { scope: db.scope, close: () => db.close() };
 }

@@ -1,16 +1,19 @@
 /**
- * Opens the tenant database the way the process is configured: a PostgreSQL server when
- * DATABASE_URL is set (local server, RDS Proxy, Aurora), else embedded PGlite with its data
- * under `.data/pg` (or in memory). Migrates, then hands out the tenant scope: the only way
- * services reach tenant rows.
+ * Opens the tenant database the way a local process is configured: a PostgreSQL server when
+ * DATABASE_URL is set, else embedded PGlite with its data under `.data/pg` (or in memory).
+ * Migrates, then hands out the tenant scope: the only way services reach tenant rows.
+ * Local mode, tests and the CLI only: it pulls in PGlite and the migrations, so deployed
+ * functions open the database with pg-database.ts / aws/rds-database.ts instead.
  */
 import { mkdirSync } from 'node:fs';
-import type { DbRoles, SqlClient, TenantScope } from '../../ports/sql.js';
+import type { SqlClient } from '../../ports/sql.js';
 import { migrate } from './migrator.js';
 import { createPgClient } from './pg-client.js';
+import { databaseOf, type Database } from './pg-database.js';
 import { createPgliteClient } from './pglite-client.js';
 import { rolesFor } from './roles.js';
-import { createTenantScope } from './tenant-scope.js';
+
+export type { Database } from './pg-database.js';
 
 export interface DatabaseOptions {
   /** postgres:// URL; omitted = PGlite. */
@@ -21,15 +24,8 @@ export interface DatabaseOptions {
   readonly rolePrefix?: string;
 }
 
-export interface Database {
-  readonly client: SqlClient;
-  readonly roles: DbRoles;
-  readonly scope: TenantScope;
-  close(): Promise<void>;
-}
-
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
-  const roles = rolesFor(options.rolePrefix ?? 'glaf');
+  const rolePrefix = options.rolePrefix ?? 'glaf';
   let client: SqlClient;
   if (options.databaseUrl) {
     client = createPgClient({ connectionString: options.databaseUrl });
@@ -38,8 +34,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     if (dir !== 'memory') mkdirSync(dir, { recursive: true });
     client = await createPgliteClient(dir === 'memory' ? {} : { dataDir: dir });
   }
-  await migrate(client, roles);
-  return { client, roles, scope: createTenantScope(client, roles), close: () => client.close() };
+  await migrate(client, rolesFor(rolePrefix));
+  return databaseOf(client, rolePrefix);
 }
 
 /** From the environment: DATABASE_URL, GLAF_DATA_DIR, GLAF_DB_ROLE_PREFIX. */
