@@ -127,6 +127,19 @@ program
     finish(await redriveCommand(out, queue));
   });
 
+const jobs = program.command('jobs').description('the scheduled jobs (EventBridge Scheduler in AWS)');
+jobs
+  .command('run')
+  .description('run one scheduled job on the local data (stop `npm start` first)')
+  .argument('<job>', 'factor-sync, execution-archive, audit-export, metrics-aggregation or regulatory-report')
+  .option('--at <iso>', 'the scheduled time the run stands for (its window ends before it)')
+  .option('--data-dir <dir>', 'data directory of the local platform', '.data')
+  .action(async (job: string, opts: { at?: string; dataDir: string }) => {
+    // Loaded on demand so other commands do not load the job services.
+    const { jobsRunCommand } = await import('../lib/cli/jobs.js');
+    finish(await jobsRunCommand(out, job, opts));
+  });
+
 program
   .command('query')
   .description(
