@@ -54,8 +54,10 @@ export function createStreamHandler(bus: EventBus, lake?: LakeWriter) {
       const { failedKeys } = await publishExecutionChanges(bus, changes);
       if (failedKeys.length)
         logger.warn('events not published; records will be retried', { count: failedKeys.length });
-      const lakeFailed = lake ? (await lake.writeChanges(changes)).failedKeys : [];
-      if (lakeFailed.length) logger.warn('lake rows not delivered; records will be retried');
+      const lakeResult = lake ? await lake.writeChanges(changes) : { failedKeys: [] };
+      const lakeFailed = lakeResult.failedKeys;
+      if (lakeFailed.length)
+        logger.warn('lake rows not delivered; records will be retried', { error: lakeResult.error });
       const retry = [...new Set([...failedKeys, ...lakeFailed])];
       return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
     } catch (error) {

@@ -27,7 +27,9 @@ export class LakeWriter {
    * sink failure the first such change's key comes back, so the stream restarts from it
    * (at-least-once: a retried record may land twice; rows carry execution_id to dedupe).
    */
-  async writeChanges(changes: readonly KeyedChange[]): Promise<{ readonly failedKeys: readonly string[] }> {
+  async writeChanges(
+    changes: readonly KeyedChange[],
+  ): Promise<{ readonly failedKeys: readonly string[]; readonly error?: string }> {
     const finished = changes.filter(
       ({ change }) => isTerminal(change.after.status) && change.before?.status !== change.after.status,
     );
@@ -35,8 +37,8 @@ export class LakeWriter {
     try {
       await this.writeExecutions(finished.map(({ change }) => ({ execution: change.after })));
       return { failedKeys: [] };
-    } catch {
-      return { failedKeys: [finished[0]!.key] };
+    } catch (err) {
+      return { failedKeys: [finished[0]!.key], error: err instanceof Error ? err.message : String(err) };
     }
   }
 
