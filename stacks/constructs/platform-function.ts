@@ -31,6 +31,13 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Local-mode engines never bundled into a function: the code reaches them only through a
+ * dynamic import on a local-only path (e.g. PGlite in lib/adapters/sql/pglite-client.ts), so
+ * a Lambda never loads them. Without this the worker and API bundles carried PGlite (~510 KB).
+ */
+export const LOCAL_ONLY_PACKAGES: readonly string[] = ['@electric-sql/pglite'];
+
+/**
  * The esbuild settings of every function, in one place: PlatformFunction hands them to
  * NodejsFunction, and the bundle check (`npm run check:bundles`) and `bench:synth` build each
  * entry with the same values, so what they measure is what deploys.
@@ -43,6 +50,7 @@ export const BUNDLE_SETTINGS = {
   sourceMap: true,
   mainFields: ['module', 'main'],
   alias: BUNDLE_ALIASES,
+  external: LOCAL_ONLY_PACKAGES,
   // CommonJS dependencies (pg, ...) call require(): give the ESM bundle one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
 } as const;
@@ -126,8 +134,9 @@ export class PlatformFunction extends Construct {
         target: BUNDLE_SETTINGS.target,
         minify: BUNDLE_SETTINGS.minify,
         sourceMap: BUNDLE_SETTINGS.sourceMap,
-        // No externals: the SDK is bundled too (see above), nothing is left to the runtime.
+        // The SDK is bundled too (see above); only the local-only engines stay out.
         bundleAwsSDK: true,
+        externalModules: [...BUNDLE_SETTINGS.external],
         esbuildArgs: Object.fromEntries(
           Object.entries(BUNDLE_SETTINGS.alias).map(([from, to]) => [`--alias:${from}`, to]),
         ),

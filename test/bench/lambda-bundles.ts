@@ -42,6 +42,7 @@ export async function bundleEntry(entry: string, outdir: string): Promise<BuiltB
     sourcemap: BUNDLE_SETTINGS.sourceMap,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     alias: { ...BUNDLE_SETTINGS.alias },
+    external: [...BUNDLE_SETTINGS.external],
     banner: { js: BUNDLE_SETTINGS.banner },
   });
   return { entry, file, bytes: statSync(file).size };

@@ -2,8 +2,10 @@
  * SqlClient over PGlite (embedded PostgreSQL in WebAssembly). PGlite has one connection,
  * so transactions are serialised through a promise queue: a second caller waits for the
  * first transaction to finish instead of interleaving statements into it.
+ * PGlite is loaded when a client is created, never at import: it is local-only and left out
+ * of the Lambda bundles (LOCAL_ONLY_PACKAGES in stacks/constructs/platform-function.ts).
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { SqlClient, SqlQueryable, SqlResult } from '../../ports/sql.js';
 
 export interface PgliteOptions {
@@ -26,6 +28,7 @@ function wrap(db: Pick<PGlite, 'query' | 'exec'>): SqlQueryable {
 }
 
 export async function createPgliteClient(options: PgliteOptions = {}): Promise<SqlClient> {
+  const { PGlite } = await import('@electric-sql/pglite');
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await db.waitReady;
   let queue: Promise<unknown> = Promise.resolve();
