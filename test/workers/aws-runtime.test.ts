@@ -2,7 +2,8 @@
  * The worker runtime composed from the environment the workers stack sets (WorkerEnvSchema),
  * as in AWS: agents resolved through the registry over node-postgres as a login user of the
  * app role with DB_IAM_AUTH=true, the execution store on dynalite, the queues through the
- * fake SQS endpoint, the run's events through the fake EventBridge endpoint.
+ * fake SQS endpoint, the run's events through the fake EventBridge endpoint, the result
+ * cache's L2 on Redis (TEST_REDIS_URL) when set.
  *
  * What cannot exist here: an RDS IAM endpoint. The token provider is the real
  * @aws-sdk/rds-signer (it signs locally from the static test credentials); the local
@@ -166,6 +167,7 @@ describe.each(servers)('worker runtime from its AWS environment (PostgreSQL %s)'
       DB_IAM_AUTH: 'true',
       GLAF_DB_ROLE_PREFIX: prefix,
       EVENT_BUS_NAME: 'glaf-test-bus',
+      ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
     };
   });
 
@@ -251,4 +253,44 @@ describe.each(servers)('worker runtime from its AWS environment (PostgreSQL %s)'
       producer.destroy();
     }
   });
+
+  it.runIf(process.env.TEST_REDIS_URL)(
+    'shares results through the Redis L2: a fresh runtime serves a repeated input from it',
+    async () => {
+      const client = dynaliteClient(dynalite.endpoint);
+      const producer = sqs.client();
+      // An input no earlier run can have cached (the Redis server outlives test runs).
+      const input = { mwh: 1 + randomBytes(3).readUIntBE(0, 3) / 1_000 };
+      const runOn = async (runtime: WorkerRuntime) => {
+        const store = new DynamoDbExecutionStore({ client, tableName: 'executions' });
+        const { execution } = await store.create(tenant, {
+          agentId: 'site-heat',
+          agentVersion: '1.1.0',
+          input,
+        });
+        await new QueueDispatcher(new SqsQueue({ client: producer, urls: sqs.urls })).dispatch(
+          tenant,
+          execution.executionId,
+          'P3',
+        );
+        const [message] = await runtime.queue.receive('P3');
+        expect((await runtime.worker.handle(message!)).outcome).toBe('completed');
+        return store.get(tenant, execution.executionId);
+      };
+      const first = await openWorkerRuntime(workerEnv(env));
+      const second = await openWorkerRuntime(workerEnv(env));
+      try {
+        expect((await runOn(first)).servedFromCache).not.toBe(true);
+        // The second runtime's L1 is empty: the hit can only come from Redis.
+        const again = await runOn(second);
+        expect(again).toMatchObject({ status: 'COMPLETED', servedFromCache: true });
+        expect((again.output as { kwh: number }).kwh).toBeCloseTo(input.mwh * 1000, 6);
+      } finally {
+        await first.close();
+        await second.close();
+        client.destroy();
+        producer.destroy();
+      }
+    },
+  );
 });
