@@ -26,6 +26,9 @@ import { LAMBDA_EVENT_SOURCES } from '../../lib/config/workers.js';
 import type { WorkersConfig } from '../../lib/config/workers.js';
 import { PlatformFunction } from './platform-function.js';
 
+/** The shipped declarative agent specs, relative to the repository root. */
+export const DECLARATIVE_SPECS_PATH = 'lib/agents/declarative/specs';
+
 export interface LambdaWorkersProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -60,6 +63,9 @@ export class LambdaWorkers extends Construct {
       logRetention: props.logRetentionDays,
       rolePath: props.rolePath,
       environment: props.environment,
+      // The shipped declarative agents are read from `specs/` next to the module at composition
+      // (lib/agents/declarative SPECS_DIR); without them the worker fails with ENOENT.
+      copyIntoBundle: [{ from: DECLARATIVE_SPECS_PATH, to: 'specs' }],
     });
     const fn: lambda.IFunction = this.handler.function;
     const entries = PRIORITIES.map((p): [Priority, sources.SqsEventSource] => {

@@ -2,9 +2,15 @@
  * What the deployed runtimes' bundles hold, built with the deploy settings (BUNDLE_SETTINGS,
  * metafile only, nothing written): no local-only engine (PGlite, dynalite, DuckDB) in any of
  * them, and the worker and the authorizer reach the database without the local opener or the
- * migrations (the migration custom resource owns the schema in AWS).
+ * migrations (the migration custom resource owns the schema in AWS). And the worker bundle, laid
+ * out as the construct ships it (bundle + copied files), composes and answers an SQS batch in a
+ * fresh Node process.
  */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +18,7 @@ import {
   LOCAL_ONLY_PACKAGES,
   REPO_ROOT,
 } from '../../stacks/constructs/platform-function.js';
+import { DECLARATIVE_SPECS_PATH } from '../../stacks/constructs/lambda-workers.js';
 
 async function inputsOf(entry: string): Promise<string[]> {
   const result = await build({
@@ -57,5 +64,50 @@ describe.each(['lambdas/worker/handler.ts', 'lambdas/authorizer/handler.ts'])('%
       /^lib\/adapters\/(sql\/(database|migrator|pglite-client)\.ts|local\/(?!lru-result-cache))/.test(i),
     );
     expect(local).toEqual([]);
+  });
+});
+
+describe('the worker bundle as deployed', () => {
+  it('composes its runtime from the environment and answers an SQS batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glaf-worker-bundle-'));
+    try {
+      await build({
+        entryPoints: [join(REPO_ROOT, 'lambdas/worker/handler.ts')],
+        outfile: join(dir, 'index.mjs'),
+        bundle: true,
+        logLevel: 'silent',
+        format: BUNDLE_SETTINGS.format,
+        target: BUNDLE_SETTINGS.target,
+        platform: BUNDLE_SETTINGS.platform,
+        minify: BUNDLE_SETTINGS.minify,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        alias: { ...BUNDLE_SETTINGS.alias },
+        external: [...BUNDLE_SETTINGS.external],
+        banner: { js: BUNDLE_SETTINGS.banner },
+      });
+      // What LambdaWorkers' copyIntoBundle puts next to the bundle.
+      cpSync(join(REPO_ROOT, DECLARATIVE_SPECS_PATH), join(dir, 'specs'), { recursive: true });
+      const script = `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});
+        const r = await handler({ Records: [] }, { getRemainingTimeInMillis: () => 60000 });
+        process.stdout.write(JSON.stringify(r));`;
+      const q = (n: string) => ({
+        url: `https://sqs.eu-west-1.amazonaws.com/1/${n}`,
+        deadLetterUrl: `https://sqs.eu-west-1.amazonaws.com/1/${n}-dlq`,
+      });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: 'eu-west-1',
+          EXECUTION_TABLE_NAME: 'glaf-test-executions',
+          QUEUE_URLS: JSON.stringify({ P0: q('p0'), P1: q('p1'), P2: q('p2'), P3: q('p3') }),
+          EVENT_BUS_NAME: 'glaf-test-bus',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ batchItemFailures: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
