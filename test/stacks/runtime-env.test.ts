@@ -9,7 +9,7 @@ import { App } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { jobEnv } from '../../lib/adapters/jobs/job-env.js';
+import { jobEnv, JobEnvSchema } from '../../lib/adapters/jobs/job-env.js';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
 import { ApiEnvSchema, AuthorizerEnvSchema, WorkerEnvSchema } from '../../lib/config/runtime-env.js';
 import { apiStage } from '../../stacks/api-stack.js';
@@ -168,6 +168,9 @@ describe('scheduled jobs', () => {
   it('each job function parses with the jobs schema, IAM auth on', () => {
     const jobs = lambdaEnvironments(planeOf('primary').schedules!).filter((j) => j.vars['DATABASE_URL']);
     expect(jobs.length).toBeGreaterThanOrEqual(5);
-    for (const j of jobs) expect(jobEnv(['DATABASE_URL'], j.vars)).toMatchObject({ DB_IAM_AUTH: 'true' });
+    for (const j of jobs) {
+      assertRuntimeReads(JobEnvSchema, j.vars);
+      expect(jobEnv(['DATABASE_URL'], j.vars)).toMatchObject({ DB_IAM_AUTH: 'true' });
+    }
   });
 });

@@ -5,30 +5,25 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { DatabaseEnvSchema } from '../../config/runtime-env.js';
 import { JOB_NAMES, type JobName } from '../../config/schedules.js';
 import type { JobResult } from '../../services/jobs/job-result.js';
 
 const EnvSchema = z.object({
-  /** postgres://<user>@<proxy>:5432/<db>?sslmode=verify-full (no password with DB_IAM_AUTH). */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
-    .optional(),
-  /** `true`: each connection logs in with an RDS IAM auth token for the URL's user. */
-  DB_IAM_AUTH: z.enum(['true', 'false']).default('false'),
-  GLAF_DB_ROLE_PREFIX: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{0,40}$/)
-    .default('glaf'),
+  // DATABASE_URL, DB_IAM_AUTH, GLAF_DB_ROLE_PREFIX as every deployed runtime reads them; the
+  // URL is optional here (not every job reads the database).
+  ...DatabaseEnvSchema.shape,
+  DATABASE_URL: DatabaseEnvSchema.shape.DATABASE_URL.optional(),
   EXECUTION_TABLE_NAME: z.string().min(3).max(255).optional(),
   /** S3 bucket for archives, exports and reports; locally OUTPUT_DIR instead. */
   OUTPUT_BUCKET: z.string().min(3).max(63).optional(),
   OUTPUT_DIR: z.string().min(1).optional(),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
   /** dynalite in tests and local runs; absent in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
 });
 export type JobEnv = z.output<typeof EnvSchema>;
+/** For the env parity test: what the schedules stack sets must parse with it. */
+export { EnvSchema as JobEnvSchema };
 
 export class JobConfigError extends Error {
   override readonly name = 'JobConfigError';
