@@ -117,6 +117,8 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
     await boot.close();
     Object.assign(process.env, {
       DATABASE_URL: u.toString(),
+      // As deployed: each connection gets an RDS IAM token (signed locally; this server trusts the user).
+      DB_IAM_AUTH: 'true',
       EXECUTION_TABLE_NAME: 'glaf-exec-test',
       GLAF_DB_ROLE_PREFIX: prefix,
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
