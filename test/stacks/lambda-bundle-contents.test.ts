@@ -19,6 +19,7 @@ import {
   REPO_ROOT,
 } from '../../stacks/constructs/platform-function.js';
 import { DECLARATIVE_SPECS_PATH } from '../../stacks/constructs/lambda-workers.js';
+import { bundleEntry } from '../bench/lambda-bundles.js';
 
 async function inputsOf(entry: string): Promise<string[]> {
   const result = await build({
@@ -71,23 +72,11 @@ describe('the worker bundle as deployed', () => {
   it('composes its runtime from the environment and answers an SQS batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'glaf-worker-bundle-'));
     try {
-      await build({
-        entryPoints: [join(REPO_ROOT, 'lambdas/worker/handler.ts')],
-        outfile: join(dir, 'index.mjs'),
-        bundle: true,
-        logLevel: 'silent',
-        format: BUNDLE_SETTINGS.format,
-        target: BUNDLE_SETTINGS.target,
-        platform: BUNDLE_SETTINGS.platform,
-        minify: BUNDLE_SETTINGS.minify,
-        mainFields: [...BUNDLE_SETTINGS.mainFields],
-        alias: { ...BUNDLE_SETTINGS.alias },
-        external: [...BUNDLE_SETTINGS.external],
-        banner: { js: BUNDLE_SETTINGS.banner },
-      });
+      // Built exactly as check:bundles and the deployed function build it.
+      const { file } = await bundleEntry('lambdas/worker/handler.ts', dir);
       // What LambdaWorkers' copyIntoBundle puts next to the bundle.
       cpSync(join(REPO_ROOT, DECLARATIVE_SPECS_PATH), join(dir, 'specs'), { recursive: true });
-      const script = `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});
+      const script = `const { handler } = await import(${JSON.stringify(file)});
         const r = await handler({ Records: [] }, { getRemainingTimeInMillis: () => 60000 });
         process.stdout.write(JSON.stringify(r));`;
       const q = (n: string) => ({

@@ -31,26 +31,8 @@ import { FactorCatalogue } from '../../lib/factors/catalogue.js';
 import { AgentRegistryService } from '../../lib/services/agent-registry.js';
 import { startFakeEventBridge, type FakeEventBridge } from '../events/fake-eventbridge.js';
 import { startFakeSqs, type FakeSqs } from '../queues/fake-sqs.js';
-import { fuelInput } from './harness.js';
-
-// A tenant's own declarative agent: only the registry in PostgreSQL knows it.
-const heatSpec = {
-  id: 'site-heat',
-  version: '1.1.0',
-  name: 'Site heat',
-  description: 'Onsite heat and steam bought in MWh, DESNZ 2024',
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mwh'],
-    properties: { mwh: { type: 'number', minimum: 0 } },
-  },
-  steps: [
-    { name: 'kwh', expression: "$convert(mwh, 'MWh', 'kWh')" },
-    { name: 'f', expression: "$factor('heat-steam/onsite', 'GB', 'kWh')" },
-  ],
-  output: { kwh: '$kwh', kg_co2e: '$kwh * $f.value' },
-};
+// heatSpec: a tenant's own declarative agent, which only the registry in PostgreSQL knows.
+import { fuelInput, heatSpec } from './harness.js';
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDTESTWORKER', AWS_SECRET_ACCESS_KEY: 'test-secret' };
 

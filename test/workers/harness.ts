@@ -40,6 +40,28 @@ export const fuelInput = {
   ],
 };
 
+/**
+ * A tenant's own declarative agent (registry tests). DESNZ 2024 'Onsite heat and steam'
+ * 0.17965 kg CO2e/kWh: 2 MWh = 2000 kWh -> 359.3 kg.
+ */
+export const heatSpec = {
+  id: 'site-heat',
+  version: '1.1.0',
+  name: 'Site heat',
+  description: 'Onsite heat and steam bought in MWh, DESNZ 2024',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mwh'],
+    properties: { mwh: { type: 'number', minimum: 0 } },
+  },
+  steps: [
+    { name: 'kwh', expression: "$convert(mwh, 'MWh', 'kWh')" },
+    { name: 'f', expression: "$factor('heat-steam/onsite', 'GB', 'kWh')" },
+  ],
+  output: { kwh: '$kwh', kg_co2e: '$kwh * $f.value' },
+};
+
 export class ManualScheduler implements Scheduler {
   private timers: { at: number; fn: () => void; live: boolean }[] = [];
   private now = 0;

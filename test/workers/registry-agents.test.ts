@@ -9,26 +9,7 @@ import { FactorCatalogue } from '../../lib/factors/catalogue.js';
 import { AgentRegistryService } from '../../lib/services/agent-registry.js';
 import { registryAgentResolver, type AgentResolver } from '../../lib/services/worker-support.js';
 import { openTestDb, type TestDb } from '../adapters/sql/harness.js';
-import { fuelInput, openBenchFactory, type BenchFactory } from './harness.js';
-
-// DESNZ 2024 'Onsite heat and steam' 0.17965 kg CO2e/kWh: 2 MWh = 2000 kWh -> 359.3 kg.
-const heatSpec = {
-  id: 'site-heat',
-  version: '1.1.0',
-  name: 'Site heat',
-  description: 'Onsite heat and steam bought in MWh, DESNZ 2024',
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mwh'],
-    properties: { mwh: { type: 'number', minimum: 0 } },
-  },
-  steps: [
-    { name: 'kwh', expression: "$convert(mwh, 'MWh', 'kWh')" },
-    { name: 'f', expression: "$factor('heat-steam/onsite', 'GB', 'kWh')" },
-  ],
-  output: { kwh: '$kwh', kg_co2e: '$kwh * $f.value' },
-};
+import { fuelInput, heatSpec, openBenchFactory, type BenchFactory } from './harness.js';
 
 describe('worker with agents from the registry (PGlite)', () => {
   let db: TestDb;
