@@ -4,7 +4,8 @@
  * watches the API and the workers; global routes to the API). One list for `bin/app.ts` and
  * the tests, so what the tests synthesize is what `cdk deploy` deploys.
  *
- * Order: api, workers, lake, schedules, global, backup, observability, cost.
+ * Order: api, workers, lake, backup, schedules, global, observability, cost (the audit export
+ * of the schedules writes to the backup stack's Object Lock bucket).
  */
 import { apiStage } from './api-stack.js';
 import type { StageExtension } from './app-stage.js';
@@ -20,9 +21,9 @@ export const APPLICATION_PLANE: readonly StageExtension[] = [
   apiStage,
   addWorkers,
   lakeStage,
+  addBackup,
   addSchedules,
   globalStage,
-  addBackup,
   addObservability,
   addCost,
 ];

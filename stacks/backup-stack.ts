@@ -14,7 +14,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { Foundation, StageExtension } from './app-stage.js';
-import { AuditBucket } from './constructs/audit-bucket.js';
+import { AuditBucket, auditBucketName } from './constructs/audit-bucket.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
 
@@ -35,6 +35,8 @@ export class BackupStack extends Stack {
   readonly vault: backup.BackupVault;
   readonly plan?: backup.BackupPlan;
   readonly auditBucket?: AuditBucket;
+  /** The audit bucket's literal name (auditBucketName), for writers in other stacks. */
+  readonly auditBucketName?: string;
 
   constructor(scope: Construct, id: string, props: BackupStackProps) {
     super(scope, id, props);
@@ -93,7 +95,9 @@ export class BackupStack extends Stack {
         reason: `AWS Backup's own service-role policy (AWS keeps it in step with the services Backup supports); the boundary caps it`,
       });
     }
+    this.auditBucketName = auditBucketName(config.name, this.account, this.region, props.tenantId);
     this.auditBucket = new AuditBucket(this, 'Audit', {
+      bucketName: this.auditBucketName,
       key: foundation.keys.keys.data,
       lock: config.backup.auditObjectLock,
       accessLogRetention: Duration.days(config.logRetentionDays),

@@ -8,8 +8,10 @@
  * the secondary region's Aurora is a read-only Global Database member and its table a replica.
  *
  * The jobs log in to the RDS Proxy as the control-plane login user with IAM auth tokens and
- * write to the job-output bucket of this stack (archives, audit exports, metrics, reports),
- * each job under its own key prefix only.
+ * write to the job-output bucket of this stack (archives, metrics, reports), each job under
+ * its own key prefix only. The audit export is evidence, not a job output: it writes to the
+ * backup stack's audit bucket (Object Lock, 7 years), under `audit/` only, which is why the
+ * backup stack is built before this one (stacks/application-plane.ts).
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -34,16 +36,20 @@ export function controlLoginUser(rolePrefix: string): string {
 }
 
 /** What each job reads and where it writes: the grants follow from this. */
-const JOB_ACCESS: Readonly<Record<JobName, { table: boolean; prefix?: string }>> = {
+const JOB_ACCESS: Readonly<
+  Record<JobName, { table: boolean; prefix?: string; bucket?: 'outputs' | 'audit' }>
+> = {
   'factor-sync': { table: false },
   'execution-archive': { table: true, prefix: 'executions-archive/' },
-  'audit-export': { table: false, prefix: 'audit/' },
+  'audit-export': { table: false, prefix: 'audit/', bucket: 'audit' },
   'metrics-aggregation': { table: true, prefix: 'metrics/' },
   'regulatory-report': { table: true, prefix: 'reports/' },
 };
 
 export interface SchedulesStackProps extends PlatformStackProps {
   readonly foundation: Foundation;
+  /** The backup stack holding the audit bucket (Object Lock) and the key it is encrypted with. */
+  readonly audit: { readonly stack: Stack; readonly bucketName: string; readonly key: kms.IKey };
 }
 
 export class SchedulesStack extends Stack {
@@ -114,7 +120,9 @@ export class SchedulesStack extends Stack {
       });
       aurora.proxy.grantConnect(scheduled.handler.role, user);
       if (access.table) this.grantTableReads(scheduled, table, keys.data);
-      if (access.prefix) this.grantOutputs(scheduled, access.prefix);
+      if (access.prefix && access.bucket === 'audit')
+        this.grantAuditWrites(scheduled, access.prefix, props.audit);
+      else if (access.prefix) this.grantOutputs(scheduled, access.prefix);
       jobs[job.name] = scheduled;
     }
     this.jobs = jobs as Record<JobName, ScheduledJob>;
@@ -152,6 +160,28 @@ export class SchedulesStack extends Stack {
       reason: 'Objects under this job own prefix of the job-output bucket; keys are per tenant and window',
     });
     job.handler.bindEnvironment('OUTPUT_BUCKET', this.outputs.bucketName);
+  }
+
+  /**
+   * PutObject under `prefix` of the audit bucket and the data key to encrypt with. No delete and
+   * no retention/legal-hold actions: each object gets the bucket's default Object Lock retention,
+   * which nobody shortens (COMPLIANCE in production).
+   */
+  private grantAuditWrites(job: ScheduledJob, prefix: string, audit: SchedulesStackProps['audit']): void {
+    // By name, not by reference: one literal ARN in the policy; the stack dependency orders the deploys.
+    const bucket = s3.Bucket.fromBucketName(this, 'AuditBucket', audit.bucketName);
+    this.addDependency(audit.stack, 'audit exports go to its Object Lock bucket');
+    job.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    job.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [audit.key.keyArn] }),
+    );
+    Validations.of(job.handler.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${audit.bucketName}/${prefix}*]`,
+      reason: 'Objects under the audit/ prefix of the Object Lock audit bucket; keys are per tenant and day',
+    });
+    job.handler.bindEnvironment('OUTPUT_BUCKET', audit.bucketName);
   }
 
   /**
@@ -195,10 +225,14 @@ export class SchedulesStack extends Stack {
 /** Adds the schedules stack to the primary and silo stages (`plane.schedules`). */
 export const addSchedules: StageExtension = (stage, foundation, plane) => {
   if (foundation.role === 'secondary') return;
+  const backup = plane.backup;
+  if (!backup?.auditBucketName)
+    throw new Error('The schedules stack needs the backup stack (audit bucket) built first');
   plane.schedules = new SchedulesStack(stage, 'Schedules', {
     env: { account: foundation.data.account, region: foundation.region },
     config: foundation.config,
     tenantId: foundation.tenant?.tenantId,
     foundation,
+    audit: { stack: backup, bucketName: backup.auditBucketName, key: foundation.keys.keys.data },
   });
 };

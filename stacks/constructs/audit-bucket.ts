@@ -12,7 +12,19 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import type { BackupConfig } from '../../lib/config/operations.js';
 
+/**
+ * The audit bucket's name: fixed per environment, account and region (bucket names are
+ * global), so writers in other stacks name it without a cross-stack reference and their
+ * policies spell one literal ARN.
+ */
+export function auditBucketName(envName: string, account: string, region: string, tenantId?: string): string {
+  const name = `glaf-${envName}${tenantId ? `-${tenantId.slice(0, 8)}` : ''}-audit-${account}-${region}`;
+  if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`Not a valid bucket name: ${name}`);
+  return name;
+}
+
 export interface AuditBucketProps {
+  readonly bucketName: string;
   readonly key: kms.IKey;
   readonly lock: BackupConfig['auditObjectLock'];
   /** How long the access logs are kept. */
@@ -44,6 +56,7 @@ export class AuditBucket extends Construct {
     });
     const days = Duration.days(props.lock.retentionDays);
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
       objectLockEnabled: true,
       objectLockDefaultRetention:
         props.lock.mode === 'COMPLIANCE'

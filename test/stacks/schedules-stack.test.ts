@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { JOB_NAMES, JOB_SCHEDULES, jobEntry } from '../../lib/config/schedules.js';
 import { addEnvironment, RegionStage, SiloTenantStage } from '../../stacks/app-stage.js';
+import { addBackup } from '../../stacks/backup-stack.js';
 import { addSchedules, SchedulesStack } from '../../stacks/schedules-stack.js';
 import {
   SILO_TENANTS,
@@ -15,9 +16,10 @@ import {
   withSilos,
 } from './helpers.js';
 
-// Only this extension: the test pins the schedules stack, whatever else the plane holds.
+// This extension and the backup stack it writes audit exports to: the test pins the schedules
+// stack, whatever else the plane holds.
 const app = new App();
-const stages = addEnvironment(app, withSilos('prod', SILO_TENANTS.slice(0, 1)), [addSchedules]);
+const stages = addEnvironment(app, withSilos('prod', SILO_TENANTS.slice(0, 1)), [addBackup, addSchedules]);
 const [primary, secondary] = stages.filter((s): s is RegionStage => s instanceof RegionStage);
 const silo = stages.find((s): s is SiloTenantStage => s instanceof SiloTenantStage)!;
 const stack = primary!.plane.schedules as SchedulesStack;
@@ -147,6 +149,9 @@ describe('SchedulesStack', () => {
     const audit = policyOf('AuditExport');
     expect(audit).toMatch(/audit\/\*/);
     expect(audit).not.toContain('dynamodb:');
+    expect(audit).not.toMatch(
+      /s3:(DeleteObject|PutObjectRetention|PutObjectLegalHold|BypassGovernanceRetention)/,
+    );
     const factors = policyOf('FactorSync');
     expect(factors).toContain('rds-db:connect');
     expect(factors).not.toContain('s3:PutObject');
@@ -163,6 +168,32 @@ describe('SchedulesStack', () => {
       },
     });
     assertHasResource(t, 'AWS::EC2::SecurityGroupIngress', { FromPort: 5432, ToPort: 5432 });
+  });
+
+  it("writes audit exports to the backup stack's Object Lock audit bucket, not the job-output bucket", () => {
+    const backup = primary!.plane.backup!;
+    const name = backup.auditBucketName!;
+    expect(name).toBe(`glaf-prod-audit-${stack.account}-${stack.region}`);
+    template(backup).hasResourceProperties('AWS::S3::Bucket', { BucketName: name, ObjectLockEnabled: true });
+    const fn = Object.entries(byLogicalId('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('AuditExportHandler'),
+    );
+    const vars = (fn![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars.OUTPUT_BUCKET).toBe(name);
+    type Statement = { Action: unknown; Resource: unknown };
+    const statements = Object.entries(byLogicalId('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('AuditExportHandlerRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const put = statements.filter((s) => s.Action === 's3:PutObject');
+    expect(put.map((s) => s.Resource)).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${name}/audit/*`]] },
+    ]);
+    // Deployed after the backup stack that owns the bucket.
+    expect(stack.dependencies).toContain(backup);
+    // The silo's exports go to the silo's own audit bucket, in its own account.
+    expect(silo.plane.backup!.auditBucketName).toBe(
+      `glaf-prod-11111111-audit-${SILO_TENANTS[0]!.account}-${(silo.plane.backup as Stack).region}`,
+    );
   });
 
   it('keeps job outputs in a versioned, KMS-encrypted, TLS-only, private bucket with access logs (RETAIN in prod)', () => {
