@@ -15,6 +15,8 @@ import { DynamoDbExecutionStore } from '../adapters/aws/dynamodb-execution-store
 import { ensureTable } from '../adapters/aws/dynamodb-table.js';
 import { RedisRateLimiter } from '../adapters/aws/redis-rate-limiter.js';
 import { RedisResultCache } from '../adapters/aws/redis-result-cache.js';
+import { TenantRoutedBatchStore, TenantRoutedExecutionStore } from '../adapters/aws/tenant-routed-stores.js';
+import type { TenantTables } from '../adapters/aws/tenant-tables.js';
 import { startDynalite, dynaliteClient } from '../adapters/local/dynalite.js';
 import { FileExportSink } from '../adapters/local/file-export-sink.js';
 import { FileSecretStore } from '../adapters/local/file-secret-store.js';
@@ -32,6 +34,7 @@ import { openDatabase, type Database } from '../adapters/sql/database.js';
 import { SqlFactorStore } from '../adapters/sql/factor-store.sql.js';
 import { SqlTenantStore } from '../adapters/sql/tenant-store.sql.js';
 import { SqlWebhookStore } from '../adapters/sql/webhook-store.sql.js';
+import { TeeBus } from '../adapters/tee-bus.js';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { EXECUTION_TABLE } from '../config/execution-table.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
@@ -55,6 +58,7 @@ import { TenantService } from '../services/tenants.js';
 import type { RetryPolicy } from '../services/webhook-delivery.js';
 import { WebhookDispatcher } from '../services/webhook-dispatcher.js';
 import { WebhookService } from '../services/webhooks.js';
+import { currentRequestTenant } from './request-tenant.js';
 
 export interface AppServices {
   readonly tenants: TenantService;
@@ -105,6 +109,13 @@ export interface ServicesConfig {
   readonly dynamodbEndpoint?: string;
   /** @default 'glaf-executions' */
   readonly tableName?: string;
+  /** Tenant items through per-tenant clients (AWS: the tenant role assumed with the tenant's
+   * `tenant_id` session tag), checked against the request's verified tenant. Absent = the one
+   * `dynamodb` client for every tenant (local mode). Closed with the services. */
+  readonly tenantTables?: TenantTables;
+  /** The integration bus (EventBridge in AWS): what the services publish goes there too, awaited.
+   * Absent = the in-process bus only. */
+  readonly integrationBus?: EventBus;
   /** Create the execution table, load the catalogue into SQL and register platform agents. In AWS
    * the stacks and a deploy-time job own these, so the Lambda composition turns it off.
    * @default true */
@@ -189,9 +200,15 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       await factors.loadCatalogue(catalogue);
       await registry.registerPlatformAgents(allAgents());
     }
-    const executionStore = new DynamoDbExecutionStore({ client: dynamodb, tableName, clock });
+    const tenantTables = config.tenantTables;
+    if (tenantTables) closers.push(() => Promise.resolve(tenantTables.close()));
+    const routing = tenantTables ? { tables: tenantTables, verifiedTenant: currentRequestTenant } : undefined;
+    const executionStore = routing
+      ? new TenantRoutedExecutionStore(routing)
+      : new DynamoDbExecutionStore({ client: dynamodb, tableName, clock });
     const limiter = await rateLimiter(config.redisUrl, clock, closers);
     const bus = new MemoryBus();
+    const publishTo: EventBus = config.integrationBus ? new TeeBus(bus, config.integrationBus) : bus;
     const resultCache = await createResultCache(config.redisUrl, closers);
     const engine = config.engine
       ? new LocalEngine(
@@ -216,7 +233,7 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       engine ? { ...config, dispatcher: () => engine.dispatcher } : config,
       {
         cache: resultCache,
-        bus,
+        bus: publishTo,
         tenants,
         ...(engine ? { depth: async (p: ExecutionPriority) => (await engine.queue.stats(p)).visible } : {}),
         ...(config.batchDispatcher || engine
@@ -225,7 +242,9 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       },
     );
     const batches = new BatchService({
-      store: new DynamoDbBatchStore({ client: dynamodb, tableName }),
+      store: routing
+        ? new TenantRoutedBatchStore(routing)
+        : new DynamoDbBatchStore({ client: dynamodb, tableName }),
       registry,
       runner,
       executions: batchExecutions,
