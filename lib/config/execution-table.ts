@@ -11,6 +11,7 @@
  *        USAGE#<YYYY-MM>                    monthly usage counters (atomic ADD)
  *        WEBHOOK#<webhookId>#SEQ            delivery number allocator
  *        WEBHOOK#<webhookId>#DELIVERY#<n>   one delivery attempt (n zero-padded to sort)
+ *        WEBHOOK#<webhookId>#EVENT#<eventId> the event's settlement at the webhook (sent once)
  */
 
 export interface KeyAttribute {

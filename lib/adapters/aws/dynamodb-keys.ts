@@ -10,6 +10,9 @@ export const deliveryPrefix = (webhookId: string): string => `WEBHOOK#${webhookI
 /** Zero-padded so the sort key orders deliveries numerically. */
 export const deliverySk = (webhookId: string, n: number): string =>
   `${deliveryPrefix(webhookId)}${String(n).padStart(10, '0')}`;
+/** The settlement of one event at one webhook (webhook-ledger.ts): outside the DELIVERY# prefix. */
+export const webhookEventSk = (webhookId: string, eventId: string): string =>
+  `WEBHOOK#${webhookId}#EVENT#${eventId}`;
 
 export const statusPk = (tenantId: string, status: ExecutionStatus): string =>
   `${tenantPk(tenantId)}#STATUS#${status}`;
