@@ -7,11 +7,42 @@
  * retries, backoff and delivery log of webhook-delivery.ts.
  *
  * Not durable: events still queued when the process stops are dropped (logged). Local
- * mode accepts that; in AWS delivery is driven from EventBridge, which retries on its own.
+ * mode accepts that; in AWS an EventBridge rule queues the events in SQS and
+ * lambdas/webhook-delivery runs the same step, `deliverEvent`, for each.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DomainEvent } from '../domain/events/envelope.js';
-import type { WebhookService } from './webhooks.js';
+import type { DispatchResult, WebhookService } from './webhooks.js';
+
+const attrs = (event: DomainEvent) => ({
+  tenantId: event.tenantId,
+  eventId: event.id,
+  eventType: event.type,
+});
+
+/**
+ * One event to its tenant's subscribed webhooks, the step both consumers run: the in-process
+ * dispatcher below and the SQS consumer in AWS. A delivery that gave up after its retries is
+ * final (logged, in the delivery log); a store or secret-store failure throws, for the caller
+ * to log (here) or to retry the event (SQS).
+ */
+export async function deliverEvent(
+  webhooks: Pick<WebhookService, 'dispatch'>,
+  event: DomainEvent,
+  logger: Pick<Logger, 'warn'>,
+): Promise<DispatchResult[]> {
+  const results = await webhooks.dispatch(event);
+  for (const r of results) {
+    if (!r.delivered && !r.skipped) {
+      logger.warn('Webhook delivery gave up', {
+        ...attrs(event),
+        webhookId: r.webhookId,
+        attempts: r.attempts.length,
+      });
+    }
+  }
+  return results;
+}
 
 export interface WebhookDispatcherOptions {
   readonly webhooks: Pick<WebhookService, 'dispatch'>;
@@ -37,7 +68,7 @@ export class WebhookDispatcher {
   readonly enqueue = (event: DomainEvent): void => {
     if (this.closed) return;
     if (this.waiting.length >= (this.o.maxQueued ?? 10_000)) {
-      this.logger.error('Webhook queue full; event not delivered', this.attrs(event));
+      this.logger.error('Webhook queue full; event not delivered', attrs(event));
       return;
     }
     this.waiting.push(event);
@@ -76,22 +107,10 @@ export class WebhookDispatcher {
 
   private async deliver(event: DomainEvent): Promise<void> {
     try {
-      for (const r of await this.o.webhooks.dispatch(event)) {
-        if (!r.delivered) {
-          this.logger.warn('Webhook delivery gave up', {
-            ...this.attrs(event),
-            webhookId: r.webhookId,
-            attempts: r.attempts.length,
-          });
-        }
-      }
+      await deliverEvent(this.o.webhooks, event, this.logger);
     } catch (err) {
       // The store or secret store failed, or shutdown cut a backoff short: logged, not retried.
-      this.logger.error('Webhook delivery failed', { ...this.attrs(event), error: err as Error });
+      this.logger.error('Webhook delivery failed', { ...attrs(event), error: err as Error });
     }
-  }
-
-  private attrs(event: DomainEvent): { tenantId: string; eventId: string; eventType: string } {
-    return { tenantId: event.tenantId, eventId: event.id, eventType: event.type };
   }
 }

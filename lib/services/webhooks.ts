@@ -7,7 +7,9 @@
  *
  * `dispatch` runs for every event the platform publishes, so a tenant's webhooks are read
  * once per `targetsTtlMs` (not per event) and re-read at once after a change made here; a
- * change made by another process is seen within the TTL.
+ * change made by another process is seen within the TTL. With a ledger (the SQS consumer in
+ * AWS, which may see an event twice) each (event, webhook) pair is sent at most once: a
+ * settled pair is skipped, one held by another consumer is reported `in-progress`.
  */
 import { LRUCache } from 'lru-cache';
 import * as z from 'zod';
@@ -17,6 +19,7 @@ import { parseOrThrow } from '../domain/execution-request.js';
 import { generateWebhookSecret } from '../domain/webhook-signature.js';
 import type { ExecutionStore, Page, WebhookDelivery } from '../ports/execution-store.js';
 import type { SecretStore } from '../ports/secret-store.js';
+import type { WebhookDeliveryLedger } from '../ports/webhook-ledger.js';
 import type { Webhook, WebhookRecord, WebhookStore } from '../ports/webhook-store.js';
 import { deliverWithRetries, type DeliveryDeps, type DeliveryResult } from './webhook-delivery.js';
 
@@ -41,6 +44,18 @@ export interface WebhookServiceDeps extends Omit<DeliveryDeps, 'log'> {
   readonly executions: Pick<ExecutionStore, 'recordWebhookDelivery' | 'listWebhookDeliveries'>;
   /** How long a tenant's webhook list is reused by `dispatch`. @default 2000 */
   readonly targetsTtlMs?: number;
+  /** Settles each (event, webhook) pair once across copies of an event; absent = every dispatch sends. */
+  readonly ledger?: WebhookDeliveryLedger;
+  /** How long a pair stays claimed while it is delivered (the longest delivery, retries included,
+   * must fit; a claim outliving a dead holder delays that pair by this much). @default 120 000 */
+  readonly claimLeaseMs?: number;
+}
+
+/** One webhook's share of a dispatch. */
+export interface DispatchResult extends DeliveryResult {
+  /** Not sent by this call: settled before (`delivered` tells how it ended), or being sent by
+   * another consumer right now ('in-progress': try the event again later). */
+  readonly skipped?: 'settled' | 'in-progress';
 }
 
 /** The public view: no secret reference. */
@@ -123,10 +138,48 @@ export class WebhookService {
     return this.deliverTo(record, event);
   }
 
-  /** Delivers one event to every active webhook of the event's tenant subscribed to its type. */
-  async dispatch(event: DomainEvent): Promise<DeliveryResult[]> {
+  /**
+   * Delivers one event to every active webhook of the event's tenant subscribed to its type.
+   * Every webhook's delivery runs to its end before this settles; when one of them could not
+   * run (store or secret store failed) it then throws that error (AggregateError for several).
+   */
+  async dispatch(event: DomainEvent): Promise<DispatchResult[]> {
     const all = await this.webhooksOf(event.tenantId);
-    return Promise.all(all.filter((w) => subscribed(w, event.type)).map((t) => this.deliverTo(t, event)));
+    const outcomes = await Promise.allSettled(
+      all.filter((w) => subscribed(w, event.type)).map((t) => this.dispatchTo(t, event)),
+    );
+    const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1)
+      throw new AggregateError(errors, `${errors.length} webhook deliveries could not run`);
+    return outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  }
+
+  /** One pair: claimed, delivered and settled through the ledger when there is one. */
+  private async dispatchTo(record: WebhookRecord, event: DomainEvent): Promise<DispatchResult> {
+    const ledger = this.deps.ledger;
+    if (!ledger) return this.deliverTo(record, event);
+    const claim = await ledger.claim(record.tenantId, record.id, event.id, this.deps.claimLeaseMs ?? 120_000);
+    if (claim.status === 'settled') {
+      return {
+        webhookId: record.id,
+        delivered: claim.outcome === 'delivered',
+        attempts: [],
+        skipped: 'settled',
+      };
+    }
+    if (claim.status === 'busy')
+      return { webhookId: record.id, delivered: false, attempts: [], skipped: 'in-progress' };
+    let result: DeliveryResult;
+    try {
+      result = await this.deliverTo(record, event);
+    } catch (err) {
+      // Nothing was settled: give the pair back so the next copy of the event need not wait out the lease.
+      await ledger.release(record.tenantId, record.id, event.id, claim.token).catch(() => {});
+      throw err;
+    }
+    await ledger.settle(record.tenantId, record.id, event.id, result.delivered ? 'delivered' : 'failed');
+    return result;
   }
 
   /** The tenant's webhooks, read through the short-lived cache; a failed read is not kept. */

@@ -84,6 +84,30 @@ describe('WebhookDispatcher', () => {
     await dispatcher.close();
   });
 
+  it("finishes every webhook's delivery before reporting one that could not run (its secret is gone)", async () => {
+    const tenant = await fx.newTenant('dispatch-partial');
+    const [ok, broken] = [await receiver(), await receiver()];
+    await service.register(tenant, { url: ok.url, events: ['*'] });
+    const lost = await service.register(tenant, { url: broken.url, events: ['*'] });
+    const { rows } = await fx.db.scope.withAdmin((tx) =>
+      tx.query<{ secret_ref: string }>('select secret_ref from webhooks where id = $1', [lost.webhook.id]),
+    );
+    await fx.secrets.delete(tenant, rows[0]!.secret_ref);
+    const errors: unknown[] = [];
+    const dispatcher = new WebhookDispatcher({
+      webhooks: service,
+      logger: { warn: () => {}, error: (_m, a) => void errors.push(a) },
+    });
+
+    dispatcher.enqueue(completed(tenant, 'partial'));
+    await dispatcher.idle();
+
+    expect(idsAt(ok)).toEqual(['partial']);
+    expect(broken.requests).toHaveLength(0);
+    expect(errors).toEqual([expect.objectContaining({ tenantId: tenant, eventType: 'execution.completed' })]);
+    await dispatcher.close();
+  });
+
   it('runs at most `concurrency` deliveries at once and drops the queued ones on close', async () => {
     const tenant = await fx.newTenant('dispatch-bound');
     const rx = await receiver();
