@@ -1,5 +1,5 @@
 /**
- * The environment of the deployed runtimes (worker, API route functions, authorizer) as zod
+ * The environment of the deployed runtimes (worker, API route functions, authorizer, webhook delivery) as zod
  * schemas: the one source of truth for the variable names. The runtimes parse their
  * environment with these; the stacks type the environment they set as `EnvOf<schema>`, so a
  * name the runtime does not read fails the typecheck, and test/stacks/runtime-env.test.ts
@@ -49,6 +49,8 @@ export type QueueUrls = z.output<typeof QueueUrlsSchema>;
 
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL');
 const busName = z.string().regex(/^[A-Za-z0-9/._-]{1,256}$|^arn:/, 'an EventBridge bus name or ARN');
+/** Secrets Manager name prefix of the webhook signing secrets (`<prefix>/<tenantId>/<uuid>`). */
+const webhookSecretPrefix = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'a Secrets Manager name prefix');
 
 export const WorkerEnvSchema = z.object({
   ...DatabaseEnvSchema.shape,
@@ -75,10 +77,7 @@ export const ApiEnvSchema = z.object({
   REDIS_URL: redisUrl.optional(),
   /** Async executions to their priority's queue, batch items to the batch queue; absent = in process. */
   QUEUE_URLS: QueueUrlsSchema.optional(),
-  WEBHOOK_SECRET_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'a Secrets Manager name prefix')
-    .optional(),
+  WEBHOOK_SECRET_PREFIX: webhookSecretPrefix.optional(),
   WEBHOOK_SECRET_KMS_KEY_ID: z.string().min(1).optional(),
   /** The route group this function serves (lib/config/api.ts); informational. */
   ROUTE_GROUP: z.string().min(1).optional(),
@@ -87,6 +86,16 @@ export const ApiEnvSchema = z.object({
   EVENT_BUS_NAME: busName.optional(),
 });
 export type ApiEnv = z.output<typeof ApiEnvSchema>;
+
+/** lambdas/webhook-delivery: the bus's events from SQS to the tenants' webhooks. */
+export const WebhookDeliveryEnvSchema = z.object({
+  ...DatabaseEnvSchema.shape,
+  /** The delivery log and the (event, webhook) ledger. */
+  EXECUTION_TABLE_NAME: z.string().min(3).max(255),
+  /** Where the API keeps the signing secrets; read only. */
+  WEBHOOK_SECRET_PREFIX: webhookSecretPrefix,
+});
+export type WebhookDeliveryEnv = z.output<typeof WebhookDeliveryEnvSchema>;
 
 export const AuthorizerEnvSchema = z.object({
   ...DatabaseEnvSchema.shape,
