@@ -12,7 +12,7 @@ import {
   type LakeScope,
 } from '../adapters/local/lake-query-engine.js';
 import { LakeMissingError, LakeQueryRefusedError, UnknownNamedQueryError } from '../lake/errors.js';
-import { loadNamedQueries } from '../lake/named-queries.js';
+import { loadNamedQueries, type NamedQuery } from '../lake/named-queries.js';
 import { json, type Out } from './commands.js';
 import { table } from './io.js';
 import { resolveTenantId } from './token.js';
@@ -30,9 +30,10 @@ export interface QueryOptions {
 /** A bare snake_case word is a query name; anything else is SQL. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-export function sqlOf(nameOrSql: string): string {
+/** A named query (its tenant parameter is bound to the session's tenants), or the SQL as given. */
+export function queryOf(nameOrSql: string): NamedQuery | { readonly sql: string } {
   const text = nameOrSql.trim();
-  if (!NAME.test(text)) return text;
+  if (!NAME.test(text)) return { sql: text };
   const queries = loadNamedQueries();
   const hit = queries.find((q) => q.name === text);
   if (!hit)
@@ -40,7 +41,7 @@ export function sqlOf(nameOrSql: string): string {
       text,
       queries.map((q) => q.name),
     );
-  return hit.sql;
+  return hit;
 }
 
 export async function queryCommand(out: Out, nameOrSql: string, opts: QueryOptions): Promise<number> {
@@ -59,9 +60,9 @@ export async function queryCommand(out: Out, nameOrSql: string, opts: QueryOptio
     );
     return 2;
   }
-  let sql: string;
+  let query: NamedQuery | { readonly sql: string };
   try {
-    sql = sqlOf(nameOrSql);
+    query = queryOf(nameOrSql);
   } catch (err) {
     if (!(err instanceof UnknownNamedQueryError)) throw err;
     out.stderr(err.message);
@@ -79,7 +80,8 @@ export async function queryCommand(out: Out, nameOrSql: string, opts: QueryOptio
   let engine: LakeQueryEngine | undefined;
   try {
     engine = await LakeQueryEngine.open(join(opts.dataDir, 'lake'), scope);
-    out.stdout(render(await engine.query(sql), opts.format as QueryFormat));
+    const result = 'name' in query ? await engine.named(query) : await engine.query(query.sql);
+    out.stdout(render(result, opts.format as QueryFormat));
     return 0;
   } catch (err) {
     if (!(err instanceof LakeQueryRefusedError || err instanceof LakeMissingError)) {

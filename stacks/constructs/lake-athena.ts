@@ -3,7 +3,8 @@
  * (clients cannot override them): engine version 3, results in their own bucket encrypted
  * with the data CMK, CloudWatch metrics, and a bytes-scanned cutoff per query so one bad
  * query cannot scan (and bill) the whole lake. One named query per `lib/lake/queries/*.sql`,
- * the same text the local DuckDB runner executes.
+ * the same text the local DuckDB runner executes, each with its `tenant_id IN (?)` parameter:
+ * StartQueryExecution binds it with ExecutionParameters (lib/adapters/aws/athena-query-runner.ts).
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';

@@ -8,8 +8,9 @@
  * - `tenant_id`: `injected`. Tenant ids are UUIDs created at onboarding, unknown at synth, so
  *   `enum` cannot list them and `integer`/`date` do not fit. Injected projection makes Athena
  *   take the values from the query and refuse one without a static `tenant_id = '...'` (or
- *   `IN (...)`) predicate: every lake query names its tenants. The runner adds that predicate
- *   (a tenant's own id; the control plane's reports list the tenants they cover).
+ *   `IN (...)`) predicate: every lake query names its tenants. The named queries carry it as
+ *   `tenant_id IN (?)`, bound with ExecutionParameters (lib/lake/named-queries.ts): a tenant's
+ *   own id, or the tenants a control-plane report covers.
  * - `dt`: `date`, `yyyy-MM-dd`, one day apart, from the configured start date to NOW.
  * `storage.location.template` spells the Hive layout `<prefix>tenant_id=${tenant_id}/dt=${dt}/`.
  */

@@ -30,7 +30,7 @@ const results = new Map<string, LakeQueryResult>();
 beforeAll(async () => {
   fx = await buildLakeFixture();
   engine = await LakeQueryEngine.open(fx.lakeDir, { tenantId: fx.a.id });
-  for (const q of loadNamedQueries()) results.set(q.name, await engine.query(q.sql));
+  for (const q of loadNamedQueries()) results.set(q.name, await engine.named(q));
 }, 120_000);
 
 afterAll(async () => {

@@ -393,7 +393,7 @@ describe('LakeStack', () => {
       expect(LAKE_SETTINGS.dev.bytesScannedCutoffPerQuery).toBeLessThan(settings.bytesScannedCutoffPerQuery);
     });
 
-    it('publishes one named query per lib/lake/queries/*.sql, with the file text', () => {
+    it('publishes one named query per lib/lake/queries/*.sql, with the file text and its tenant parameter', () => {
       const files = readdirSync(NAMED_QUERIES_DIR).filter((f) => f.endsWith('.sql'));
       expect(files.length).toBeGreaterThan(0);
       const queries = propsOf(t, 'AWS::Athena::NamedQuery').map(([, p]) => p);
@@ -402,6 +402,8 @@ describe('LakeStack', () => {
         const q = queries.find((x) => x.Name === file.replace(/\.sql$/, ''))!;
         const text = readFileSync(join(NAMED_QUERIES_DIR, file), 'utf8').trim();
         expect(q.QueryString).toBe(text);
+        // Athena refuses a query on the injected tenant_id partition without a static tenant predicate.
+        expect(q.QueryString).toMatch(/\bWHERE tenant_id IN \(\?\)/);
         expect(q.Description).toBe(text.split('\n')[0]!.slice(3).trim());
         expect(q.Database).toBe(lakeDatabaseName('prod'));
         expect(q.WorkGroup).toEqual({ Ref: expect.stringMatching(/^AthenaWorkGroup/) as unknown });

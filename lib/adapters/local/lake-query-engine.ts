@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { LakeMissingError, LakeQueryRefusedError } from '../../lake/errors.js';
 import { tenantPrefix } from '../../lake/layout.js';
+import { bindTenants, type NamedQuery } from '../../lake/named-queries.js';
 import { LAKE_TABLES, type LakeTable } from '../../lake/tables.js';
 import { duckdbTypeOf, ident, literal } from './duckdb-lake-types.js';
 
@@ -44,6 +45,8 @@ export class LakeQueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** The tenants this session covers: its one tenant, or every tenant with lake files. */
+    readonly tenantIds: readonly string[],
   ) {}
 
   static async open(lakeDir: string, scope: LakeScope): Promise<LakeQueryEngine> {
@@ -75,14 +78,27 @@ export class LakeQueryEngine {
       instance.closeSync();
       throw err;
     }
-    return new LakeQueryEngine(instance, connection);
+    const tenantIds = 'tenantId' in scope ? [scope.tenantId] : lakeTenantIds(lakeDir);
+    return new LakeQueryEngine(instance, connection, tenantIds);
   }
 
-  async query(sql: string): Promise<LakeQueryResult> {
+  /**
+   * A named query over this session's tenants, bound the way the Athena runner binds it
+   * (`tenant_id IN (?)` with one parameter per tenant): the same text and parameters.
+   */
+  async named(query: NamedQuery): Promise<LakeQueryResult> {
+    if (this.tenantIds.length === 0)
+      throw new LakeMissingError(`No tenant has lake files yet. ${HOW_TO_FILL}`, {});
+    const bound = bindTenants(query, this.tenantIds);
+    return this.query(bound.sql, bound.params);
+  }
+
+  /** One read-only SELECT; `params` bind its `?` placeholders in order (DuckDB prepared parameters). */
+  async query(sql: string, params: readonly string[] = []): Promise<LakeQueryResult> {
     await this.assertReadOnly(sql);
     let reader;
     try {
-      reader = await this.connection.runAndReadAll(sql);
+      reader = await this.connection.runAndReadAll(sql, [...params]);
     } catch (err) {
       throw refusedIfAccess(err);
     }
@@ -142,6 +158,20 @@ function refusedIfAccess(err: unknown): Error {
         `query the tables by name: ${LAKE_TABLES.map((t) => t.name).join(', ')}. (${message.split('\n')[0]})`,
     );
   return err instanceof Error ? err : new Error(message);
+}
+
+/** Tenants with a `tenant_id=<id>/` directory in any lake table. */
+export function lakeTenantIds(lakeDir: string): string[] {
+  const ids = new Set<string>();
+  for (const table of LAKE_TABLES) {
+    const dir = join(lakeDir, table.prefix);
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir)) {
+      const m = /^tenant_id=(.+)$/.exec(entry);
+      if (m && hasParquet(join(dir, entry))) ids.add(m[1]!);
+    }
+  }
+  return [...ids].sort();
 }
 
 function hasParquet(dir: string): boolean {

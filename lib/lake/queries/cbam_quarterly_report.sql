@@ -11,5 +11,6 @@ SELECT
   sum(certificates_tco2e) AS certificates_tco2e,
   sum(cost_eur) AS cost_eur
 FROM cbam_import_lines
+WHERE tenant_id IN (?)
 GROUP BY quarter, cn_code, country_of_origin
 ORDER BY quarter, cn_code, country_of_origin

@@ -11,5 +11,6 @@ SELECT
   sum(plots) AS plots,
   sum(net_mass_kg) AS net_mass_kg
 FROM eudr_checks
+WHERE tenant_id IN (?)
 GROUP BY commodity, country_of_production, risk_level
 ORDER BY commodity, country_of_production, risk_level

@@ -12,5 +12,6 @@ SELECT
   approx_percentile(duration_ms, 0.95) AS p95_duration_ms,
   max(duration_ms) AS max_duration_ms
 FROM executions
+WHERE tenant_id IN (?)
 GROUP BY agent_id
 ORDER BY agent_id
