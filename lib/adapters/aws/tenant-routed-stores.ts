@@ -4,7 +4,8 @@
  * request's verified principal when there is one (`verifiedTenant`, the authorizer's verdict),
  * and a call about another tenant is refused before it is sent: a scoping bug surfaces as an
  * error, never as another tenant's data. Without a verified tenant (a platform admin) each call
- * still runs as the one tenant it names.
+ * still runs as the one tenant it names. Every method is async, so a refusal is a rejected
+ * promise like any store error.
  */
 import type { Execution, ExecutionError, NewExecution } from '../../domain/execution.js';
 import type {
@@ -51,19 +52,19 @@ export class TenantRoutedExecutionStore implements ExecutionStore {
     return tableFor(this.options, tenantId).executions;
   }
 
-  create(tenantId: string, request: NewExecution, options?: CreateOptions): Promise<CreateResult> {
+  async create(tenantId: string, request: NewExecution, options?: CreateOptions): Promise<CreateResult> {
     return this.of(tenantId).create(tenantId, request, options);
   }
-  get(tenantId: string, executionId: string): Promise<Execution> {
+  async get(tenantId: string, executionId: string): Promise<Execution> {
     return this.of(tenantId).get(tenantId, executionId);
   }
-  list(tenantId: string, query?: ListQuery): Promise<Page<Execution>> {
+  async list(tenantId: string, query?: ListQuery): Promise<Page<Execution>> {
     return this.of(tenantId).list(tenantId, query);
   }
-  claim(tenantId: string, executionId: string, leaseMs: number): Promise<Execution> {
+  async claim(tenantId: string, executionId: string, leaseMs: number): Promise<Execution> {
     return this.of(tenantId).claim(tenantId, executionId, leaseMs);
   }
-  complete(
+  async complete(
     tenantId: string,
     executionId: string,
     leaseToken: string,
@@ -72,38 +73,43 @@ export class TenantRoutedExecutionStore implements ExecutionStore {
   ): Promise<Execution> {
     return this.of(tenantId).complete(tenantId, executionId, leaseToken, output, options);
   }
-  fail(tenantId: string, executionId: string, leaseToken: string, error: ExecutionError): Promise<Execution> {
+  async fail(
+    tenantId: string,
+    executionId: string,
+    leaseToken: string,
+    error: ExecutionError,
+  ): Promise<Execution> {
     return this.of(tenantId).fail(tenantId, executionId, leaseToken, error);
   }
-  timeOut(tenantId: string, executionId: string, proof: LeaseProof): Promise<Execution> {
+  async timeOut(tenantId: string, executionId: string, proof: LeaseProof): Promise<Execution> {
     return this.of(tenantId).timeOut(tenantId, executionId, proof);
   }
-  release(tenantId: string, executionId: string, proof: LeaseProof): Promise<Execution> {
+  async release(tenantId: string, executionId: string, proof: LeaseProof): Promise<Execution> {
     return this.of(tenantId).release(tenantId, executionId, proof);
   }
-  cancel(tenantId: string, executionId: string): Promise<Execution> {
+  async cancel(tenantId: string, executionId: string): Promise<Execution> {
     return this.of(tenantId).cancel(tenantId, executionId);
   }
-  addUsage(tenantId: string, month: string, delta: Partial<UsageTotals>): Promise<UsageTotals> {
+  async addUsage(tenantId: string, month: string, delta: Partial<UsageTotals>): Promise<UsageTotals> {
     return this.of(tenantId).addUsage(tenantId, month, delta);
   }
-  getUsage(tenantId: string, month: string): Promise<UsageTotals> {
+  async getUsage(tenantId: string, month: string): Promise<UsageTotals> {
     return this.of(tenantId).getUsage(tenantId, month);
   }
-  countExecution(tenantId: string, month: string, limit: number): Promise<CountResult> {
+  async countExecution(tenantId: string, month: string, limit: number): Promise<CountResult> {
     return this.of(tenantId).countExecution(tenantId, month, limit);
   }
-  uncountExecution(tenantId: string, month: string): Promise<void> {
+  async uncountExecution(tenantId: string, month: string): Promise<void> {
     return this.of(tenantId).uncountExecution(tenantId, month);
   }
-  recordWebhookDelivery(
+  async recordWebhookDelivery(
     tenantId: string,
     webhookId: string,
     delivery: WebhookDeliveryInput,
   ): Promise<WebhookDelivery> {
     return this.of(tenantId).recordWebhookDelivery(tenantId, webhookId, delivery);
   }
-  listWebhookDeliveries(
+  async listWebhookDeliveries(
     tenantId: string,
     webhookId: string,
     page?: { limit?: number; cursor?: string },
@@ -115,10 +121,10 @@ export class TenantRoutedExecutionStore implements ExecutionStore {
 export class TenantRoutedBatchStore implements BatchStore {
   constructor(private readonly options: TenantRoutingOptions) {}
 
-  put(batch: Batch): Promise<void> {
+  async put(batch: Batch): Promise<void> {
     return tableFor(this.options, batch.tenantId).batches.put(batch);
   }
-  get(tenantId: string, batchId: string): Promise<Batch> {
+  async get(tenantId: string, batchId: string): Promise<Batch> {
     return tableFor(this.options, tenantId).batches.get(tenantId, batchId);
   }
 }
