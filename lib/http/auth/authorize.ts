@@ -7,8 +7,15 @@
  * The policy covers every route of the stage, not just the one called: API Gateway caches it
  * (5 minutes) per token and applies it to every request in that time. What a principal may
  * do per route is decided after this, by the RBAC matrix in the pipeline.
+ *
+ * `usageIdentifierKey` names the API Gateway key the request is metered against (the REST API
+ * reads keys from the authorizer, lib/config/usage-plans.ts): the tenant's own key, derived
+ * from its id without a lookup; for a principal without a tenant (platform admin) the API's
+ * platform key, derived from the API id in the methodArn (none locally, where no API Gateway
+ * meters and the in-app limiter does).
  */
 import { FetchError } from 'aws-jwt-verify/error';
+import { platformUsageKey, tenantUsageKey } from '../../config/usage-plans.js';
 import type { MemberRole } from '../../domain/roles.js';
 import type { AppServices } from '../services.js';
 import type { AccessTokenVerifier } from './jwt-verifier.js';
@@ -40,6 +47,8 @@ export interface AuthorizerResult {
     readonly Statement: readonly [{ Action: 'execute-api:Invoke'; Effect: 'Allow'; Resource: string }];
   };
   readonly context: AuthorizerContext;
+  /** The usage-plan key value API Gateway meters the request against; absent only locally. */
+  readonly usageIdentifierKey?: string;
 }
 
 export type Authorize = (event: AuthorizerEvent) => Promise<AuthorizerResult>;
@@ -66,12 +75,25 @@ function header(event: AuthorizerEvent, name: string): string | undefined {
   return undefined;
 }
 
+const METHOD_ARN = /^(arn:aws[\w-]*:execute-api:[\w-]+:\d{12}:([\w-]+)\/[\w-]+)\//;
+
+function parseMethodArn(methodArn: string): { stage: string; apiId: string } {
+  const m = METHOD_ARN.exec(methodArn);
+  if (!m) throw new Error(`Unexpected methodArn '${methodArn}': expected arn:aws:execute-api:...`);
+  return { stage: m[1]!, apiId: m[2]! };
+}
+
 /** Allow on `<api>/<stage>/*`, so the cached decision is valid for every route of the stage. */
 export function stageWildcard(methodArn: string | undefined): string {
   if (methodArn === undefined) return '*';
-  const m = /^(arn:aws[\w-]*:execute-api:[\w-]+:\d{12}:[\w-]+\/[\w-]+)\//.exec(methodArn);
-  if (!m) throw new Error(`Unexpected methodArn '${methodArn}': expected arn:aws:execute-api:...`);
-  return `${m[1]}/*`;
+  return `${parseMethodArn(methodArn).stage}/*`;
+}
+
+/** The tenant's usage key; without a tenant the API's platform key (none without a methodArn). */
+function usageKeyOf(tenantId: string | null, methodArn: string | undefined): { usageIdentifierKey?: string } {
+  if (tenantId !== null) return { usageIdentifierKey: tenantUsageKey(tenantId) };
+  if (methodArn === undefined) return {};
+  return { usageIdentifierKey: platformUsageKey(parseMethodArn(methodArn).apiId) };
 }
 
 export function createAuthorizer(deps: AuthorizerDeps): Authorize {
@@ -135,6 +157,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
           roles: identity.roles.join(','),
           platformAdmin: identity.platformAdmin ? 'true' : 'false',
         },
+        ...usageKeyOf(identity.tenantId, event.methodArn),
       };
     } catch (err) {
       if (!(err instanceof Refused)) throw err;

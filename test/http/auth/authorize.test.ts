@@ -101,6 +101,8 @@ describe('authorize (REQUEST authorizer)', () => {
           roles: 'developer',
           platformAdmin: 'false',
         },
+        // The tenant's own usage-plan key, derived from its id (lib/config/usage-plans.ts).
+        usageIdentifierKey: `glaf-usage-${tenantId}`,
       });
     });
 
@@ -109,15 +111,30 @@ describe('authorize (REQUEST authorizer)', () => {
       const r = await authorize({ headers: { authorization: `Bearer ${token}` } });
       expect(r.context).toMatchObject({ roles: 'viewer,operator', tenantId });
       expect(r.policyDocument.Statement[0].Resource).toBe('*'); // no methodArn locally
+      expect(r.usageIdentifierKey).toBe(`glaf-usage-${tenantId}`);
     });
 
-    it('a platform admin without a tenant (tenantId "" in the context)', async () => {
+    it('a platform admin without a tenant (tenantId "" in the context), metered on the platform key', async () => {
       const token = f.rs(header(), claims({ tenant_id: undefined, roles: [], platform_admin: true }));
-      expect((await authorize(bearer(token))).context).toMatchObject({
+      const r = await authorize(bearer(token));
+      expect(r.context).toMatchObject({
         tenantId: '',
         platformAdmin: 'true',
         roles: '',
       });
+      // The platform plan's key of this API (abc123 in the methodArn); none locally.
+      expect(r.usageIdentifierKey).toBe('glaf-usage-platform-abc123');
+      expect(await authorize({ headers: { Authorization: `Bearer ${token}` } })).not.toHaveProperty(
+        'usageIdentifierKey',
+      );
+    });
+
+    it("each tenant is metered on its own key: another tenant's token names another key", async () => {
+      const other = (await tenants.onboard(onboard('auth-b'))).tenant.id;
+      const mine = await authorize(bearer(f.rs(header(), claims())));
+      const theirs = await authorize(bearer(f.rs(header(), claims({ tenant_id: other }))));
+      expect(theirs.usageIdentifierKey).toBe(`glaf-usage-${other}`);
+      expect(theirs.usageIdentifierKey).not.toBe(mine.usageIdentifierKey);
     });
 
     it('an API key, as principal type api_key with its one role', async () => {
@@ -131,6 +148,7 @@ describe('authorize (REQUEST authorizer)', () => {
         roles: 'operator',
         platformAdmin: 'false',
       });
+      expect(r.usageIdentifierKey).toBe(`glaf-usage-${tenantId}`);
     });
   });
 
