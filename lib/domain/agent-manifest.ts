@@ -29,7 +29,11 @@ export const goldenTestSchema = z.strictObject({
 export type GoldenTest = z.output<typeof goldenTestSchema>;
 
 export const newVersionSchema = z.strictObject({
-  version: z.string().refine((v) => semver.valid(v) === v, 'semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0'),
+  version: z
+    .string()
+    // The event catalogue's bound (agent.* events carry the version).
+    .max(64, 'at most 64 characters')
+    .refine((v) => semver.valid(v) === v, 'semantic version MAJOR.MINOR.PATCH, e.g. 1.2.0'),
   /** For declarative agents: the spec (input JSON Schema, JSONata steps, output). */
   manifest: z.record(z.string(), z.unknown()).default({}),
   goldenTests: z.array(goldenTestSchema).max(200).default([]),

@@ -3,11 +3,19 @@
  * Tenants go through withTenant, so RLS decides what they see (own + platform rows) and
  * what they may write (own rows only); the platform (owner null) goes through withAdmin
  * and touches platform rows (tenant_id NULL) only.
+ *
+ * A tenant's change writes its event to the outbox in the same transaction (the relay
+ * publishes it): agent.created, agent.version.published, agent.certified, agent.deprecated.
+ * Platform agents (owner null, registered at every start) announce nothing: an event belongs
+ * to one tenant (the envelope and the outbox row need its id), and a platform agent to none.
  */
 import semver from 'semver';
 import { ConflictError } from '../../domain/errors.js';
 import type { GoldenTest, NewAgent, NewAgentVersion } from '../../domain/agent-manifest.js';
 import type { LifecycleStage } from '../../domain/lifecycle.js';
+import { createEvent } from '../../domain/events/envelope.js';
+import type { EventType } from '../../domain/events/catalogue.js';
+import { validateEvent } from '../../domain/events/validate.js';
 import { parseUuid } from '../../domain/tenant.js';
 import type {
   AgentRecord,
@@ -16,6 +24,7 @@ import type {
   Owner,
 } from '../../ports/agent-registry-store.js';
 import type { SqlQueryable, TenantScope } from '../../ports/sql.js';
+import { enqueueOutbox } from './outbox.sql.js';
 import { UNIQUE_VIOLATION, iso, sqlState } from './pg-errors.js';
 
 /** Row-level security refused a write (e.g. a tenant writing a platform row). */
@@ -69,6 +78,30 @@ const versionOf = (r: VersionRow): AgentVersionRecord => ({
   createdAt: iso(r.created_at),
 });
 
+type AgentEventType = Extract<EventType, `agent.${string}`>;
+
+/**
+ * Writes a tenant's agent event into the outbox, in the caller's transaction. Checked against
+ * the catalogue first: a row the relay would refuse must fail the change instead of waiting
+ * in the outbox forever. The platform (owner null) writes none (see the file comment).
+ */
+async function enqueueAgentEvent(
+  tx: SqlQueryable,
+  owner: Owner,
+  type: AgentEventType,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  if (owner === null) return;
+  validateEvent(createEvent(type, owner, detail));
+  await enqueueOutbox(tx, owner, type, detail);
+}
+
+/** The lifecycle stages that have an event of their own. */
+const STAGE_EVENTS: Partial<Record<LifecycleStage, AgentEventType>> = {
+  certified: 'agent.certified',
+  deprecated: 'agent.deprecated',
+};
+
 const VERSION_SELECT = `select v.agent_id, a.name as agent_name, v.tenant_id, v.version, v.status, v.manifest,
   v.golden_tests, v.dependencies, v.certified_at, v.deprecated_at, v.created_at
   from agent_versions v join agents a on a.id = v.agent_id`;
@@ -88,6 +121,11 @@ export class SqlAgentRegistryStore implements AgentRegistryStore {
            values ($1, $2, $3, $4, $5) returning *`,
           [owner, agent.name, agent.kind, agent.displayName, agent.description],
         );
+        await enqueueAgentEvent(tx, owner, 'agent.created', {
+          agentId: agent.name,
+          kind: agent.kind,
+          ...(agent.displayName ? { displayName: agent.displayName } : {}),
+        });
         return agentOf(rows[0]!);
       });
     } catch (err) {
@@ -162,7 +200,13 @@ export class SqlAgentRegistryStore implements AgentRegistryStore {
           `${VERSION_SELECT} where v.agent_id = $1 and v.version = $2`,
           [id, v.version],
         );
-        return versionOf(rows[0]!);
+        const added = versionOf(rows[0]!);
+        await enqueueAgentEvent(tx, owner, 'agent.version.published', {
+          agentId: added.agentName,
+          version: added.version,
+          stage: added.status,
+        });
+        return added;
       });
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) {
@@ -213,13 +257,19 @@ export class SqlAgentRegistryStore implements AgentRegistryStore {
     const id = parseUuid(agentId, 'agentId');
     return this.run(owner, async (tx) => {
       // Compare-and-set on the stage: two concurrent promotions cannot both succeed.
-      const res = await tx.query(
-        `update agent_versions set status = $4, updated_at = now(),
-           certified_at = case when $4 = 'certified' then now() else certified_at end,
-           deprecated_at = case when $4 = 'deprecated' then now() else deprecated_at end
-         where agent_id = $1 and version = $2 and status = $3 and tenant_id is not distinct from $5::uuid`,
+      const res = await tx.query<{ name: string }>(
+        `update agent_versions v set status = $4, updated_at = now(),
+           certified_at = case when $4 = 'certified' then now() else v.certified_at end,
+           deprecated_at = case when $4 = 'deprecated' then now() else v.deprecated_at end
+         from agents a
+         where a.id = v.agent_id and v.agent_id = $1 and v.version = $2 and v.status = $3
+           and v.tenant_id is not distinct from $5::uuid
+         returning a.name`,
         [id, version, from, to, owner],
       );
+      const changed = res.rows[0];
+      const type = STAGE_EVENTS[to];
+      if (changed && type) await enqueueAgentEvent(tx, owner, type, { agentId: changed.name, version });
       return res.rowCount === 1;
     });
   }
