@@ -20,10 +20,17 @@ export interface BuiltinAgentSpec<S extends z.ZodType, O extends z.ZodType> {
   readonly run: (input: z.output<S>, ctx: AgentContext) => AgentRunOutput<z.output<O>>;
 }
 
-/** Builds an Agent from zod schemas; JSON Schemas are derived from the same zod types. */
+/**
+ * Builds an Agent from zod schemas; JSON Schemas are derived from the same zod types.
+ * They are derived on first read and kept: agents are defined at import, and deriving every
+ * agent's two schemas there was half of zod's share of the API and worker cold imports
+ * (--cpu-prof of the bundles), for documents that only the registry and its routes read.
+ */
 export function defineBuiltinAgent<S extends z.ZodType, O extends z.ZodType>(
   spec: BuiltinAgentSpec<S, O>,
 ): Agent<z.output<S>, z.output<O>> {
+  const inputJsonSchema = once(() => z.toJSONSchema(spec.input, { io: 'input', unrepresentable: 'any' }));
+  const outputJsonSchema = once(() => z.toJSONSchema(spec.output, { io: 'output', unrepresentable: 'any' }));
   return {
     id: spec.id,
     version: spec.version,
@@ -31,9 +38,19 @@ export function defineBuiltinAgent<S extends z.ZodType, O extends z.ZodType>(
     description: spec.description,
     kind: 'builtin',
     manifest: { timeoutMs: 30_000, syncAllowed: true, ...spec.manifest },
-    inputJsonSchema: z.toJSONSchema(spec.input, { io: 'input', unrepresentable: 'any' }),
-    outputJsonSchema: z.toJSONSchema(spec.output, { io: 'output', unrepresentable: 'any' }),
+    get inputJsonSchema() {
+      return inputJsonSchema();
+    },
+    get outputJsonSchema() {
+      return outputJsonSchema();
+    },
     parseInput: (raw) => parseWith(spec.input, raw),
     run: spec.run,
   };
+}
+
+/** `make()` on the first call, the same value on every later one. */
+function once<T>(make: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
 }
