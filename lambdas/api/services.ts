@@ -15,13 +15,27 @@
  * - WEBHOOK_SECRET_PREFIX (+ optional WEBHOOK_SECRET_KMS_KEY_ID): webhook signing secrets in
  *   Secrets Manager under this name prefix; absent = no webhooks (their routes answer 503).
  *   Events are delivered from EventBridge, not from the API function.
+ * - TENANT_ROLE_ARN: the tenant role (stacks/constructs/tenant-role.ts). Set: every execution
+ *   table call about a tenant is signed with that tenant's session of the role, assumed with the
+ *   session tag tenant_id = the tenant and checked against the request's verified tenant, so IAM
+ *   (dynamodb:LeadingKeys) confines it to the tenant's partition. STS is reached at the
+ *   region's endpoint (AWS_ENDPOINT_URL_STS, which the SDK reads itself, overrides it).
+ *   Absent = the function's own credentials for every tenant (local runs only).
+ * - EVENT_BUS_NAME: the region's bus; the API's events (execution.created, quota.exceeded, the
+ *   status events of runs done inline) go there too, awaited before the response. Absent = the
+ *   in-process bus only.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
 import { openRdsDatabase } from '../../lib/adapters/aws/rds-database.js';
 import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
 import { SqsQueue } from '../../lib/adapters/aws/sqs-queue.js';
+import { StsTenantCredentials } from '../../lib/adapters/aws/tenant-credentials.js';
+import { TenantTables } from '../../lib/adapters/aws/tenant-tables.js';
 import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';
 import { ApiEnvSchema, describeEnvIssues, type QueueUrls } from '../../lib/config/runtime-env.js';
 import {
@@ -49,6 +63,15 @@ export function servicesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     rolePrefix: e.GLAF_DB_ROLE_PREFIX,
     ...queueDispatchers(e.QUEUE_URLS),
+    ...(e.TENANT_ROLE_ARN ? { tenantTables: tenantTables(e.TENANT_ROLE_ARN, e.EXECUTION_TABLE_NAME) } : {}),
+    ...(e.EVENT_BUS_NAME
+      ? {
+          integrationBus: new EventBridgeBus({
+            client: new EventBridgeClient({}),
+            eventBusName: e.EVENT_BUS_NAME,
+          }),
+        }
+      : {}),
     webhooks: e.WEBHOOK_SECRET_PREFIX
       ? {
           secrets: new SecretsManagerStore({
@@ -60,6 +83,16 @@ export function servicesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
         }
       : null,
   };
+}
+
+/** Per-tenant DynamoDB clients signing with the tenant's session of the tenant role. */
+function tenantTables(roleArn: string, tableName: string): TenantTables {
+  const credentials = new StsTenantCredentials({ sts: new STSClient({}), roleArn });
+  return new TenantTables({
+    credentials,
+    tableName,
+    createClient: (provider) => new DynamoDBClient({ credentials: provider }),
+  });
 }
 
 /** SQS dispatchers when the priority queues are configured (all four), the batch queue when it is. */

@@ -2,6 +2,7 @@
  * `createApiHandler(routes, getServices)`: the middy handler over API Gateway REST proxy
  * events that both Lambda (lambdas/api/handler.ts) and the local server run. The route
  * table is checked against the RBAC matrix at startup, so a route cannot go live unguarded.
+ * Each request runs as its authorizer's tenant (request-tenant.ts).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
@@ -14,6 +15,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './input.js';
 import { apiLogger } from './logger.js';
 import { admit, begin, conditional, finish, problems, stateOf, type PipelineDeps } from './pipeline.js';
 import { createRateLimitGate, type RateLimitOptions } from './rate-limit.js';
+import { withRequestTenant } from './request-tenant.js';
 import { createRouter, type AnyRoute } from './router.js';
 import type { AppServices } from './services.js';
 
@@ -40,13 +42,16 @@ export function createApiHandler(
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
   // middy runs `after` middlewares in reverse order of `use`: conditional, then finish, then begin.
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(begin(deps))
     .use(problems())
     .use(finish())
     .use(conditional())
     .use(admit(deps))
     .handler(runRoute);
+  // The authorizer's tenant is known to everything below (the tenant-routed stores check each
+  // call against it, and sign it with that tenant's session of the tenant role).
+  return withRequestTenant(handler);
 }
 
 /** 7. The route's handler, then `fields=` and JSON serialisation. */
