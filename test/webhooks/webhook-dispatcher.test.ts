@@ -96,7 +96,7 @@ describe('WebhookDispatcher', () => {
     const errors: unknown[] = [];
     const dispatcher = new WebhookDispatcher({
       webhooks: service,
-      logger: { warn: () => {}, error: (_m, a) => void errors.push(a) },
+      logger: { warn: () => {}, error: (...args: unknown[]) => void errors.push(args[1]) },
     });
 
     dispatcher.enqueue(completed(tenant, 'partial'));
