@@ -53,6 +53,7 @@ import { BatchService } from '../services/batches.js';
 import { ExecutionRunner } from '../services/execution-runner.js';
 import { ExecutionService } from '../services/executions.js';
 import { FactorService } from '../services/factors.js';
+import { startOutboxLoop, type OutboxLoop } from '../services/outbox-loop.js';
 import { TwoLevelResultCache } from '../services/result-cache.js';
 import { TenantService } from '../services/tenants.js';
 import type { RetryPolicy } from '../services/webhook-delivery.js';
@@ -144,6 +145,9 @@ export interface ServicesConfig {
   /** Local mode's lake feed (terminal executions and audit entries as Parquet). A factory, so
    * DuckDB's native module stays out of the Lambda bundles; the local platform passes it. */
   readonly lake?: (bus: MemoryBus, store: ExecutionStore) => Promise<LocalLake>;
+  /** Local mode: relay the SQL outbox (tenant.*, agent.* events) to the bus in a loop, stopped
+   * at close. Absent = no relay here (in AWS a scheduled function relays). */
+  readonly outboxRelay?: { readonly intervalMs?: number };
   readonly clock?: () => Date;
 }
 
@@ -161,6 +165,8 @@ export interface ComposedServices {
   readonly webhookDispatcher?: WebhookDispatcher;
   /** Terminal executions and audit entries written to the local lake. */
   readonly lake?: LocalLake;
+  /** The outbox relay loop when `outboxRelay` was configured. */
+  readonly outbox?: OutboxLoop;
   /** Closes what the composition opened, in reverse order (limiter, DynamoDB, database). */
   close(): Promise<void>;
 }
@@ -267,6 +273,11 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
     const lake = config.lake ? await config.lake(bus, executionStore) : undefined;
     // Like the webhook dispatcher: closes after the engine, so the workers' last results land.
     if (lake) closers.push(() => lake.close());
+    // Publishes to the bus, so it stops before the bus's subscribers close.
+    const outbox = config.outboxRelay
+      ? startOutboxLoop(database.scope, publishTo, config.outboxRelay)
+      : undefined;
+    if (outbox) closers.push(() => outbox.stop());
     closers.push(() => Promise.resolve(stopping.abort()));
     // Closed first (closers run in reverse): executions in flight finish before their stores close.
     if (inline) closers.push(() => inline.idle());
@@ -308,6 +319,7 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       ...(engine ? { engine } : {}),
       ...(webhookDispatcher ? { webhookDispatcher } : {}),
       ...(lake ? { lake } : {}),
+      ...(outbox ? { outbox } : {}),
       close,
     };
   } catch (err) {

@@ -5,7 +5,8 @@
  * behind the local HTTP server that turns requests into API Gateway events. Async executions
  * go through the queue engine (lib/adapters/local/engine.ts): in-process priority queues and
  * two workers, with queued work recovered from the store on every start; batches through the
- * batch queue and its aggregating consumer. Published events reach the tenants' webhooks.
+ * batch queue and its aggregating consumer. Published events reach the tenants' webhooks;
+ * the SQL outbox's events (tenant.*, agent.*) reach the bus through the relay loop.
  */
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +31,9 @@ import { startLocalLake } from './local-lake.js';
 import { removeServerInfo, writeServerInfo } from './server-info.js';
 
 export type { LocalIssuer } from '../../http/auth/local-issuer.js';
+
+/** How often the local relay looks at the outbox when idle (one small transaction per look). */
+export const LOCAL_OUTBOX_INTERVAL_MS = 250;
 
 export interface LocalPlatformOptions {
   /** 0 = any free port. @default 3000 */
@@ -94,6 +98,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     engine: options.engine ?? {},
     // Terminal executions and audit entries as Parquet under <dataDir>/lake (`agent-factory query`).
     lake: (bus, store) => startLocalLake({ lakeDir: join(dataDir, 'lake'), bus, store }),
+    // tenant.* and agent.* events from the SQL outbox to the bus (webhooks, subscribers) within ~250 ms.
+    outboxRelay: { intervalMs: LOCAL_OUTBOX_INTERVAL_MS },
     webhooks: {
       allowLoopback: process.env.GLAF_WEBHOOKS_ALLOW_LOOPBACK === '1',
       ...options.webhooks,
