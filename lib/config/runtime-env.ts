@@ -70,6 +70,12 @@ export const WorkerEnvSchema = z.object({
 });
 export type WorkerEnv = z.output<typeof WorkerEnvSchema>;
 
+/** The REST API stage whose usage plans hold the tenants' keys (lib/services/usage-keys.ts). */
+const UsageStageSchema = z.object({
+  USAGE_REST_API_ID: z.string().regex(/^[a-z0-9]{1,32}$/, 'a REST API id'),
+  USAGE_STAGE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a stage name'),
+});
+
 export const ApiEnvSchema = z.object({
   ...DatabaseEnvSchema.shape,
   EXECUTION_TABLE_NAME: z.string().min(3).max(255),
@@ -84,8 +90,17 @@ export const ApiEnvSchema = z.object({
   /** The tenant role the functions assume with the caller's tenant_id session tag. */
   TENANT_ROLE_ARN: z.string().startsWith('arn:').optional(),
   EVENT_BUS_NAME: busName.optional(),
+  /** Both set: onboarding provisions the new tenant's usage-plan key at once (best effort). */
+  ...UsageStageSchema.partial().shape,
 });
 export type ApiEnv = z.output<typeof ApiEnvSchema>;
+
+/** The usage-key provisioning function (lambdas/usage-keys): the API stage whose plans it manages. */
+export const UsageKeysEnvSchema = z.object({
+  ...UsageStageSchema.shape,
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+export type UsageKeysEnv = z.output<typeof UsageKeysEnvSchema>;
 
 /** lambdas/webhook-delivery: the bus's events from SQS to the tenants' webhooks. */
 export const WebhookDeliveryEnvSchema = z.object({
