@@ -2,9 +2,6 @@
  * Custom-resource handler (behind a `Provider`) creating the MSK Serverless topics over the
  * IAM listener (SASL OAUTHBEARER with a SigV4 token from the function's role, TLS).
  */
-// The admin client's own module, not the package root: the root also loads the producer,
-// consumer and schema registries (avsc, ~170 KB of the bundle) that the topics resource never uses.
-import { Admin } from '../../node_modules/@platformatic/kafka/dist/clients/admin/index.js';
 import { ensureTopics, TopicsEventSchema } from './ensure-topics.js';
 import { mskIamToken } from './iam-token.js';
 
@@ -15,6 +12,11 @@ export async function handler(
   const physicalId = event.PhysicalResourceId ?? 'msk-topics';
   if (event.RequestType === 'Delete') return { PhysicalResourceId: physicalId, Data: { Created: '' } };
   const region = process.env.AWS_REGION ?? '';
+  // Loaded here, not at import: the admin module compiles its ~20 Ajv option validators when it
+  // loads (~200 ms of CPU, most of this function's cold import), which a Delete never needs.
+  // The admin client's own module, not the package root: the root also loads the producer,
+  // consumer and schema registries (avsc, ~170 KB of the bundle) that the topics resource never uses.
+  const { Admin } = await import('../../node_modules/@platformatic/kafka/dist/clients/admin/index.js');
   const admin = new Admin({
     clientId: 'glaf-topics',
     bootstrapBrokers: event.ResourceProperties.BootstrapBrokers.split(','),

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensureTopics, TopicsEventSchema } from '../../lambdas/msk-topics/ensure-topics.js';
 import type { TopicAdmin } from '../../lambdas/msk-topics/ensure-topics.js';
+import { handler } from '../../lambdas/msk-topics/handler.js';
 import { MSK_TOPIC_SPECS } from '../../stacks/constructs/msk-topics.js';
 
 class RecordingAdmin implements TopicAdmin {
@@ -53,4 +54,16 @@ describe('ensureTopics', () => {
     expect(second.created).toEqual([]);
     expect(admin.calls).toHaveLength(n);
   });
+});
+
+describe('the msk-topics handler', () => {
+  it('answers Delete without reaching a broker (topics hold data and stay)', async () => {
+    // An unroutable broker (TEST-NET-1): a connection attempt would hang past the test's limit.
+    const res = await handler({
+      RequestType: 'Delete',
+      PhysicalResourceId: 'msk-topics',
+      ResourceProperties: { BootstrapBrokers: '192.0.2.1:9098', Topics: [] },
+    });
+    expect(res).toEqual({ PhysicalResourceId: 'msk-topics', Data: { Created: '' } });
+  }, 10_000);
 });
