@@ -21,9 +21,6 @@ import { UsageKeyService } from '../../lib/services/usage-keys.js';
 
 const logger = new Logger({ serviceName: 'glaf-usage-keys' });
 
-/** The tenant events this function acts on (the rule's pattern, stacks/constructs/usage-plans.ts). */
-export const USAGE_KEY_EVENT_TYPES = ['tenant.created', 'tenant.offboarded'] as const;
-
 const EnvelopeSchema = z.object({
   id: z.string(),
   type: z.string(),

@@ -72,7 +72,7 @@ export type WorkerEnv = z.output<typeof WorkerEnvSchema>;
 
 /** The REST API stage whose usage plans hold the tenants' keys (lib/services/usage-keys.ts). */
 const UsageStageSchema = z.object({
-  USAGE_REST_API_ID: z.string().regex(/^[a-z0-9]{1,32}$/, 'a REST API id'),
+  USAGE_REST_API_ID: z.string().regex(/^[\w-]{1,64}$/, 'a REST API id'),
   USAGE_STAGE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a stage name'),
 });
 

@@ -35,6 +35,9 @@ export function tierUsagePlanName(tier: TenantTier): string {
 
 export const PLATFORM_USAGE_PLAN_NAME = 'glaf-platform';
 
+/** The tenant events the usage-key function acts on (its EventBridge rule matches these only). */
+export const USAGE_KEY_EVENT_TYPES = ['tenant.created', 'tenant.offboarded'] as const;
+
 /** The tier a plan name stands for, or undefined for the platform plan and foreign names. */
 export function tierOfUsagePlan(name: string | undefined): TenantTier | undefined {
   return TENANT_TIERS.find((tier) => tierUsagePlanName(tier) === name);

@@ -8,12 +8,12 @@
  * - `ensure` finds the key by name and value, creates it when missing (a conflict means a
  *   concurrent creator won: read again), deletes duplicates a race left behind (the earliest
  *   created key stays, so concurrent callers keep the same one), enables it, adds it to the
- *   tier's plan and takes it out of this stage's other plans (a tier move). Plans of other APIs
- *   are never touched.
+ *   tier's plan and takes it out of this stage's other tier plans (a tier move). Other plans
+ *   (the platform plan, other APIs' plans) are never touched.
  * - `remove` deletes every key with the tenant's value; API Gateway drops a deleted key from
  *   its plans.
  */
-import { tenantUsageKey, tierUsagePlanName } from '../config/usage-plans.js';
+import { tenantUsageKey, tierOfUsagePlan, tierUsagePlanName } from '../config/usage-plans.js';
 import type { TenantTier } from '../domain/tenant.js';
 import {
   UsageKeyConflictError,
@@ -47,7 +47,7 @@ export interface UsageKeyServiceOptions {
 }
 
 export class UsageKeyService implements UsageKeys {
-  /** This stage's plans, read once: plans change only with a deploy; dropped after any failure. */
+  /** This stage's tier plans, read once: plans change only with a deploy; dropped after any failure. */
   private stagePlans: Promise<UsagePlanSummary[]> | undefined;
 
   constructor(private readonly options: UsageKeyServiceOptions) {}
@@ -154,7 +154,13 @@ export class UsageKeyService implements UsageKeys {
     const { apiId, stage } = this.options;
     this.stagePlans ??= this.options.directory
       .plans()
-      .then((plans) => plans.filter((p) => p.stages.some((s) => s.apiId === apiId && s.stage === stage)));
+      .then((plans) =>
+        plans.filter(
+          (p) =>
+            tierOfUsagePlan(p.name) !== undefined &&
+            p.stages.some((s) => s.apiId === apiId && s.stage === stage),
+        ),
+      );
     return this.stagePlans;
   }
 }
