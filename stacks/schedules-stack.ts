@@ -1,6 +1,7 @@
 /**
  * Scheduled jobs of a stage (lib/config/schedules.ts): factor sync daily, execution archive
- * hourly, audit export daily, metrics aggregation hourly, regulatory report monthly. One
+ * hourly, audit export daily, metrics aggregation hourly, regulatory report monthly, audit
+ * entries to the lake every five minutes. One
  * EventBridge Scheduler group, a CMK of the stack (schedule payloads, DLQs, the output
  * bucket), and per job a Lambda, a schedule with its retry policy and a DLQ (ScheduledJob).
  *
@@ -9,7 +10,8 @@
  *
  * The jobs log in to the RDS Proxy as the control-plane login user with IAM auth tokens and
  * write to the job-output bucket of this stack (archives, metrics, reports), each job under
- * its own key prefix only. The audit export is evidence, not a job output: it writes to the
+ * its own key prefix only; the audit-lake export writes to the lake's audit_events Firehose
+ * stream only. The audit export is evidence, not a job output: it writes to the
  * backup stack's audit bucket (Object Lock, 7 years), under `audit/` only, which is why the
  * backup stack is built before this one (stacks/application-plane.ts).
  */
@@ -22,8 +24,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { JOB_SCHEDULES, type JobName } from '../lib/config/schedules.js';
+import type { LakeTableName } from '../lib/lake/tables.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { DATABASE_NAME } from './constructs/aurora.js';
+import { lakeStreamName, lakeStreamPrefix } from './constructs/lake-delivery.js';
 import { ScheduledJob } from './constructs/scheduled-job.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
@@ -37,19 +41,22 @@ export function controlLoginUser(rolePrefix: string): string {
 
 /** What each job reads and where it writes: the grants follow from this. */
 const JOB_ACCESS: Readonly<
-  Record<JobName, { table: boolean; prefix?: string; bucket?: 'outputs' | 'audit' }>
+  Record<JobName, { table: boolean; prefix?: string; bucket?: 'outputs' | 'audit'; lake?: LakeTableName }>
 > = {
   'factor-sync': { table: false },
   'execution-archive': { table: true, prefix: 'executions-archive/' },
   'audit-export': { table: false, prefix: 'audit/', bucket: 'audit' },
   'metrics-aggregation': { table: true, prefix: 'metrics/' },
   'regulatory-report': { table: true, prefix: 'reports/' },
+  'audit-lake-export': { table: false, lake: 'audit_events' },
 };
 
 export interface SchedulesStackProps extends PlatformStackProps {
   readonly foundation: Foundation;
   /** The backup stack holding the audit bucket (Object Lock) and the key it is encrypted with. */
   readonly audit: { readonly stack: Stack; readonly bucketName: string; readonly key: kms.IKey };
+  /** The lake stack whose Firehose streams (named by derivation) the audit-lake export writes to. */
+  readonly lake: Stack;
 }
 
 export class SchedulesStack extends Stack {
@@ -58,11 +65,13 @@ export class SchedulesStack extends Stack {
   readonly outputs: s3.Bucket;
   readonly securityGroup: ec2.SecurityGroup;
   readonly jobs: Readonly<Record<JobName, ScheduledJob>>;
+  private readonly envName: string;
 
   constructor(scope: Construct, id: string, props: SchedulesStackProps) {
     super(scope, id, props);
     applyStackDefaults(this, props);
     const { config, foundation } = props;
+    this.envName = config.name;
     const { keys } = foundation.keys;
     const aurora = foundation.data.aurora;
     const table: dynamodb.ITableV2 | undefined = foundation.data.table;
@@ -123,6 +132,7 @@ export class SchedulesStack extends Stack {
       if (access.prefix && access.bucket === 'audit')
         this.grantAuditWrites(scheduled, access.prefix, props.audit);
       else if (access.prefix) this.grantOutputs(scheduled, access.prefix);
+      if (access.lake) this.grantLakeStream(scheduled, access.lake, props.lake);
       jobs[job.name] = scheduled;
     }
     this.jobs = jobs as Record<JobName, ScheduledJob>;
@@ -185,6 +195,28 @@ export class SchedulesStack extends Stack {
   }
 
   /**
+   * PutRecordBatch on one lake delivery stream, nothing else (the stream encrypts with its own
+   * key; producers need no KMS permission). By name, not by reference: the lake stack derives
+   * the same name (lakeStreamName), and the dependency deploys it first.
+   */
+  private grantLakeStream(job: ScheduledJob, table: LakeTableName, lake: Stack): void {
+    this.addDependency(lake, 'the audit-lake export writes to its audit_events delivery stream');
+    job.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['firehose:PutRecordBatch'],
+        resources: [
+          this.formatArn({
+            service: 'firehose',
+            resource: 'deliverystream',
+            resourceName: lakeStreamName(this.envName, table),
+          }),
+        ],
+      }),
+    );
+    job.handler.bindEnvironment('LAKE_STREAM_PREFIX', lakeStreamPrefix(this.envName));
+  }
+
+  /**
    * Job outputs: versioned (a re-run adds a version, never loses the earlier one), SSE-KMS
    * under the stack key, TLS only, no public access, access logs to a bucket of their own.
    */
@@ -228,11 +260,14 @@ export const addSchedules: StageExtension = (stage, foundation, plane) => {
   const backup = plane.backup;
   if (!backup?.auditBucketName)
     throw new Error('The schedules stack needs the backup stack (audit bucket) built first');
+  if (!plane.lake)
+    throw new Error('The schedules stack needs the lake stack (audit_events stream) built first');
   plane.schedules = new SchedulesStack(stage, 'Schedules', {
     env: { account: foundation.data.account, region: foundation.region },
     config: foundation.config,
     tenantId: foundation.tenant?.tenantId,
     foundation,
     audit: { stack: backup, bucketName: backup.auditBucketName, key: foundation.keys.keys.data },
+    lake: plane.lake,
   });
 };

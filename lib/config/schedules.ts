@@ -12,6 +12,7 @@ export const JOB_NAMES = [
   'audit-export',
   'metrics-aggregation',
   'regulatory-report',
+  'audit-lake-export',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
@@ -59,6 +60,13 @@ export const JOB_SCHEDULES: readonly JobSchedule[] = [
     expression: 'cron(0 4 1 * ? *)',
     description: "Monthly: each tenant's completed calculations of the past month, totals per agent",
     timeoutSeconds: 900,
+  },
+  {
+    name: 'audit-lake-export',
+    expression: 'cron(0/5 * * * ? *)',
+    description:
+      "Every 5 minutes: copy each tenant's audit entries past its cursor to the lake (audit_events Firehose stream)",
+    timeoutSeconds: 300,
   },
 ];
 

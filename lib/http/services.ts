@@ -29,6 +29,7 @@ import { MemoryRateLimiter } from '../adapters/local/memory-rate-limiter.js';
 import { NodeHttpSender } from '../adapters/net/node-http-sender.js';
 import { UrlGuard } from '../adapters/net/url-guard.js';
 import { SqlAgentRegistryStore } from '../adapters/sql/agent-registry-store.js';
+import { SqlAuditLakeFeed } from '../adapters/sql/audit-lake-feed.sql.js';
 import { SqlAuditLog } from '../adapters/sql/audit-log.sql.js';
 import { openDatabase, type Database } from '../adapters/sql/database.js';
 import { SqlFactorStore } from '../adapters/sql/factor-store.sql.js';
@@ -38,6 +39,7 @@ import { TeeBus } from '../adapters/tee-bus.js';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { EXECUTION_TABLE } from '../config/execution-table.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
+import type { AuditLakeFeed } from '../ports/audit-lake-feed.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
@@ -144,7 +146,7 @@ export interface ServicesConfig {
   readonly tenantExports?: TenantExportSink | null;
   /** Local mode's lake feed (terminal executions and audit entries as Parquet). A factory, so
    * DuckDB's native module stays out of the Lambda bundles; the local platform passes it. */
-  readonly lake?: (bus: MemoryBus, store: ExecutionStore) => Promise<LocalLake>;
+  readonly lake?: (bus: MemoryBus, store: ExecutionStore, audit: AuditLakeFeed) => Promise<LocalLake>;
   /** Local mode: relay the SQL outbox (tenant.*, agent.* events) to the bus in a loop, stopped
    * at close. Absent = no relay here (in AWS a scheduled function relays). */
   readonly outboxRelay?: { readonly intervalMs?: number };
@@ -270,7 +272,9 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       closers.push(() => dispatcher.close());
       webhookDispatcher = dispatcher;
     }
-    const lake = config.lake ? await config.lake(bus, executionStore) : undefined;
+    const lake = config.lake
+      ? await config.lake(bus, executionStore, new SqlAuditLakeFeed(database.scope))
+      : undefined;
     // Like the webhook dispatcher: closes after the engine, so the workers' last results land.
     if (lake) closers.push(() => lake.close());
     // Publishes to the bus, so it stops before the bus's subscribers close.
@@ -293,7 +297,7 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       factors,
       audit: new AuditService(
         lake
-          ? new LakeRecordingAuditLog(new SqlAuditLog(database.scope), lake.recordAudit)
+          ? new LakeRecordingAuditLog(new SqlAuditLog(database.scope), lake.auditAppended)
           : new SqlAuditLog(database.scope),
       ),
       catalogue,

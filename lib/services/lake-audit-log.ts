@@ -1,7 +1,8 @@
 /**
- * An AuditLog that also hands every appended entry to the lake (audit_events). The chain
- * stays in the database; the lake copy is for analytics, so recording is fire-and-forget
- * after the append has committed.
+ * An AuditLog that tells the local lake feed after every committed append, so the entry
+ * reaches audit_events without waiting for the feed's interval. The feed reads the entries
+ * back from the log past its cursor (lib/services/audit-lake-export.ts), which also covers
+ * entries written without this wrapper; the nudge is fire-and-forget.
  */
 import type { AuditEntry, AuditInput, AuditVerification } from '../domain/audit.js';
 import type { AuditLog } from '../ports/audit-log.js';

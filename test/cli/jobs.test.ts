@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbExecutionStore } from '../../lib/adapters/aws/dynamodb-execution-store.js';
 import { ensureTable } from '../../lib/adapters/aws/dynamodb-table.js';
+import { LakeQueryEngine } from '../../lib/adapters/local/lake-query-engine.js';
 import { dynaliteClient, startDynalite } from '../../lib/adapters/local/dynalite.js';
 import { openDatabase } from '../../lib/adapters/sql/database.js';
 import { SqlTenantStore } from '../../lib/adapters/sql/tenant-store.sql.js';
@@ -68,12 +69,33 @@ describe('jobs run', () => {
     });
   });
 
+  it("copies the tenant's audit chain (tenant.created first) to <data-dir>/lake once", async () => {
+    const io = capture();
+    expect(await jobsRunCommand(io, 'audit-lake-export', { dataDir })).toBe(0);
+    const result = JSON.parse(io.out.join('')) as { job: string; tenants: number; records: number };
+    expect(result).toMatchObject({ job: 'audit-lake-export', tenants: 1 });
+    expect(result.records).toBeGreaterThan(0);
+    const engine = await LakeQueryEngine.open(join(dataDir, 'lake'), { tenantId });
+    try {
+      const rows = (await engine.query('SELECT seq, action FROM audit_events ORDER BY seq')).rows;
+      expect(rows.length).toBe(result.records);
+      expect(rows[0]).toEqual({ seq: 1, action: 'tenant.created' });
+      expect(rows.map((r) => r['seq'])).toEqual(rows.map((_, i) => i + 1));
+    } finally {
+      engine.close();
+    }
+    // The cursor moved: a second run has nothing left to copy.
+    const again = capture();
+    expect(await jobsRunCommand(again, 'audit-lake-export', { dataDir })).toBe(0);
+    expect(JSON.parse(again.out.join(''))).toMatchObject({ tenants: 0, records: 0 });
+  });
+
   it('refuses an unknown job and a bad --at without touching the data', async () => {
     const io = capture();
     expect(await jobsRunCommand(io, 'backup-everything', { dataDir })).toBe(2);
     expect(await jobsRunCommand(io, 'audit-export', { dataDir, at: 'yesterday' })).toBe(2);
     expect(io.err).toEqual([
-      "Unknown job 'backup-everything': one of factor-sync, execution-archive, audit-export, metrics-aggregation, regulatory-report",
+      "Unknown job 'backup-everything': one of factor-sync, execution-archive, audit-export, metrics-aggregation, regulatory-report, audit-lake-export",
       "--at 'yesterday' is not a date-time",
     ]);
     expect(existsSync(join(dataDir, 'jobs/audit'))).toBe(false);

@@ -15,6 +15,8 @@ import { ApiEnvSchema, AuthorizerEnvSchema, WorkerEnvSchema } from '../../lib/co
 import { apiStage } from '../../stacks/api-stack.js';
 import { addEnvironment, RegionStage } from '../../stacks/app-stage.js';
 import type { ApplicationPlane } from '../../stacks/app-stage.js';
+import { addBackup } from '../../stacks/backup-stack.js';
+import { lakeStage } from '../../stacks/lake-stack.js';
 import { addSchedules } from '../../stacks/schedules-stack.js';
 import { addWorkers } from '../../stacks/workers-stack.js';
 import { template } from './helpers.js';
@@ -91,9 +93,13 @@ function assertRuntimeReads(schema: z.ZodObject, vars: Vars): z.output<typeof sc
 }
 
 const app = new App();
-const stages = addEnvironment(app, ENVIRONMENTS.prod, [apiStage, addWorkers, addSchedules]).filter(
-  (s): s is RegionStage => s instanceof RegionStage,
-);
+const stages = addEnvironment(app, ENVIRONMENTS.prod, [
+  apiStage,
+  addWorkers,
+  lakeStage,
+  addBackup,
+  addSchedules,
+]).filter((s): s is RegionStage => s instanceof RegionStage);
 afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
 const planeOf = (role: 'primary' | 'secondary'): ApplicationPlane =>
   stages.find((s) => s.foundation.role === role)!.plane;

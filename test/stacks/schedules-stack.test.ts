@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { JOB_NAMES, JOB_SCHEDULES, jobEntry } from '../../lib/config/schedules.js';
 import { addEnvironment, RegionStage, SiloTenantStage } from '../../stacks/app-stage.js';
 import { addBackup } from '../../stacks/backup-stack.js';
+import { lakeStreamName } from '../../stacks/constructs/lake-delivery.js';
+import { lakeStage } from '../../stacks/lake-stack.js';
 import { addSchedules, SchedulesStack } from '../../stacks/schedules-stack.js';
 import {
   SILO_TENANTS,
@@ -16,10 +18,14 @@ import {
   withSilos,
 } from './helpers.js';
 
-// This extension and the backup stack it writes audit exports to: the test pins the schedules
-// stack, whatever else the plane holds.
+// This extension, the lake whose audit_events stream it feeds and the backup stack it writes
+// audit exports to: the test pins the schedules stack, whatever else the plane holds.
 const app = new App();
-const stages = addEnvironment(app, withSilos('prod', SILO_TENANTS.slice(0, 1)), [addBackup, addSchedules]);
+const stages = addEnvironment(app, withSilos('prod', SILO_TENANTS.slice(0, 1)), [
+  lakeStage,
+  addBackup,
+  addSchedules,
+]);
 const [primary, secondary] = stages.filter((s): s is RegionStage => s instanceof RegionStage);
 const silo = stages.find((s): s is SiloTenantStage => s instanceof SiloTenantStage)!;
 const stack = primary!.plane.schedules as SchedulesStack;
@@ -39,7 +45,7 @@ describe('SchedulesStack', () => {
   it('has one schedule per job, in its group, with the expressions of lib/config/schedules', () => {
     assertResourceCount(t, 'AWS::Scheduler::ScheduleGroup', 1);
     const schedules = Object.values(byLogicalId('AWS::Scheduler::Schedule')).map((r) => r.Properties);
-    expect(schedules).toHaveLength(5);
+    expect(schedules).toHaveLength(6);
     expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual(
       [
         'cron(0 4 1 * ? *)', // regulatory report, monthly on the 1st
@@ -47,6 +53,7 @@ describe('SchedulesStack', () => {
         'cron(15 2 * * ? *)', // factor sync, daily
         'cron(30 1 * * ? *)', // audit export, daily
         'cron(5 * * * ? *)', // execution archive, hourly
+        'cron(0/5 * * * ? *)', // audit entries to the lake, every 5 minutes
       ].sort(),
     );
     expect(JOB_SCHEDULES.map((j) => j.name)).toEqual([...JOB_NAMES]);
@@ -85,7 +92,7 @@ describe('SchedulesStack', () => {
 
   it('gives every target a retry policy and its own encrypted DLQ, also for function errors', () => {
     const queues = byLogicalId('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(5);
+    expect(Object.keys(queues)).toHaveLength(6);
     assertAllResources(t, 'AWS::SQS::Queue', {
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
       MessageRetentionPeriod: 14 * 24 * 3600,
@@ -104,7 +111,7 @@ describe('SchedulesStack', () => {
     const invokeConfigs = Object.values(byLogicalId('AWS::Lambda::EventInvokeConfig')).map(
       (r) => r.Properties,
     );
-    expect(invokeConfigs).toHaveLength(5);
+    expect(invokeConfigs).toHaveLength(6);
     for (const c of invokeConfigs) {
       expect(c).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
       const onFailure = (c.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string] } } })
@@ -114,7 +121,7 @@ describe('SchedulesStack', () => {
     const alarms = Object.values(byLogicalId('AWS::CloudWatch::Alarm')).map((r) => r.Properties);
     expect(
       alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Threshold === 0),
-    ).toHaveLength(5);
+    ).toHaveLength(6);
   });
 
   it('lets the schedules invoke only their function, read their payload key, and reach the DLQ', () => {
@@ -194,6 +201,44 @@ describe('SchedulesStack', () => {
     expect(silo.plane.backup!.auditBucketName).toBe(
       `glaf-prod-11111111-audit-${SILO_TENANTS[0]!.account}-${(silo.plane.backup as Stack).region}`,
     );
+  });
+
+  it('feeds audit entries to the lake: PutRecordBatch on the audit_events stream only, after the lake stack', () => {
+    type Statement = { Action: unknown; Resource: unknown };
+    const statements = Object.entries(byLogicalId('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('AuditLakeExportHandlerRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const firehose = statements.filter((s) => JSON.stringify(s.Action).includes('firehose:'));
+    expect(firehose).toEqual([
+      expect.objectContaining({
+        Action: 'firehose:PutRecordBatch',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              `:firehose:${stack.region}:${stack.account}:deliverystream/${lakeStreamName('prod', 'audit_events')}`,
+            ],
+          ],
+        },
+      }),
+    ]);
+    const text = JSON.stringify(statements);
+    expect(text).toContain('rds-db:connect');
+    expect(text).not.toMatch(/s3:|dynamodb:/);
+    const fn = Object.entries(byLogicalId('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('AuditLakeExportHandler'),
+    );
+    const vars = (fn![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars.LAKE_STREAM_PREFIX).toBe('glaf-prod-lake-');
+    expect(vars.OUTPUT_BUCKET).toBeUndefined();
+    // The stream is named by derivation; the lake stack that creates it deploys first.
+    expect(stack.dependencies).toContain(primary!.plane.lake);
+    // The lake stack names the stream the same way.
+    template(primary!.plane.lake!).hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: lakeStreamName('prod', 'audit_events'),
+    });
   });
 
   it('keeps job outputs in a versioned, KMS-encrypted, TLS-only, private bucket with access logs (RETAIN in prod)', () => {

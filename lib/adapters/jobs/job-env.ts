@@ -18,6 +18,11 @@ const EnvSchema = z.object({
   /** S3 bucket for archives, exports and reports; locally OUTPUT_DIR instead. */
   OUTPUT_BUCKET: z.string().min(3).max(63).optional(),
   OUTPUT_DIR: z.string().min(1).optional(),
+  /** The lake's Firehose stream names are `<prefix><table>` (lib/lake/layout.ts); the audit-lake export writes audit_events. */
+  LAKE_STREAM_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/)
+    .optional(),
   /** dynalite in tests and local runs; absent in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
 });

@@ -1,13 +1,19 @@
 /**
- * Local mode's lake feed, the counterpart of the stream processor: it listens on the
- * in-process bus for executions reaching a terminal state, reads the execution as stored,
- * and hands it to the same LakeWriter the stream processor uses, with Parquet files under
- * `<lakeDir>` as the sink. Audit entries arrive through `recordAudit`. Writes are queued so
- * the bus never waits on disk; `idle()` waits for the queue, `close()` drains and closes.
+ * Local mode's lake feed, the counterpart of the stream processor and the audit-lake-export
+ * job: it listens on the in-process bus for executions reaching a terminal state, reads the
+ * execution as stored, and hands it to the same LakeWriter the stream processor uses, with
+ * Parquet files under `<lakeDir>` as the sink. Audit entries come from the audit log itself,
+ * past each tenant's cursor, through the same export the scheduled job runs in AWS
+ * (lib/services/audit-lake-export.ts), so entries the tenant store writes in its own
+ * transaction (`tenant.created`, user changes, offboarding) land too. The export runs at
+ * start, when the audit service reports an append (`auditAppended`), every
+ * `auditIntervalMs`, and in `idle()`. Writes are queued so the bus never waits on disk;
+ * `idle()` waits for the queue, `close()` exports once more, drains and closes.
  */
-import type { AuditEntry } from '../../domain/audit.js';
 import type { DomainEvent } from '../../domain/events/envelope.js';
+import type { AuditLakeFeed } from '../../ports/audit-lake-feed.js';
 import type { ExecutionStore } from '../../ports/execution-store.js';
+import { exportAuditToLake } from '../../services/audit-lake-export.js';
 import { LakeWriter } from '../../services/lake-writer.js';
 import type { MemoryBus } from './memory-bus.js';
 import { ParquetLakeSink } from './parquet-lake-sink.js';
@@ -21,7 +27,8 @@ const TERMINAL_EVENTS = new Set([
 
 export interface LocalLake {
   readonly lakeDir: string;
-  readonly recordAudit: (entry: AuditEntry) => void;
+  /** An audit entry was appended: export soon (the entry itself is read back from the log). */
+  readonly auditAppended: () => void;
   /** Resolves when every row queued so far is on disk. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +38,10 @@ export interface LocalLakeOptions {
   readonly lakeDir: string;
   readonly bus: MemoryBus;
   readonly store: ExecutionStore;
+  /** The audit log past each tenant's lake cursor. */
+  readonly audit: AuditLakeFeed;
+  /** Export audit entries at least this often. @default 2000 */
+  readonly auditIntervalMs?: number;
   /** @default stderr */
   readonly onError?: (error: unknown) => void;
 }
@@ -66,11 +77,26 @@ export async function startLocalLake(options: LocalLakeOptions): Promise<LocalLa
     });
   };
   const unsubscribe = options.bus.subscribe('execution.*', onEvent);
+  // At most one export waits in the queue: several appends before it runs share it.
+  let exportQueued = false;
+  const exportAudit = (): void => {
+    if (exportQueued) return;
+    exportQueued = true;
+    enqueue(async () => {
+      exportQueued = false;
+      const r = await exportAuditToLake(options.audit, writer);
+      for (const f of r.failures) onError(new Error(`audit entries of ${f.tenantId}: ${f.error}`));
+    });
+  };
+  exportAudit();
+  const timer = setInterval(exportAudit, options.auditIntervalMs ?? 2000);
+  timer.unref();
   let closing: Promise<void> | undefined;
   return {
     lakeDir: options.lakeDir,
-    recordAudit: (entry) => enqueue(() => writer.writeAudit([entry])),
+    auditAppended: exportAudit,
     idle: async () => {
+      exportAudit();
       let seen: Promise<void>;
       do {
         seen = queue;
@@ -80,6 +106,8 @@ export async function startLocalLake(options: LocalLakeOptions): Promise<LocalLa
     close: () =>
       (closing ??= (async () => {
         unsubscribe();
+        clearInterval(timer);
+        exportAudit();
         await queue;
         await sink.close();
       })()),

@@ -97,7 +97,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     ...(rolePrefix ? { rolePrefix } : {}),
     engine: options.engine ?? {},
     // Terminal executions and audit entries as Parquet under <dataDir>/lake (`agent-factory query`).
-    lake: (bus, store) => startLocalLake({ lakeDir: join(dataDir, 'lake'), bus, store }),
+    lake: (bus, store, audit) => startLocalLake({ lakeDir: join(dataDir, 'lake'), bus, store, audit }),
     // tenant.* and agent.* events from the SQL outbox to the bus (webhooks, subscribers) within ~250 ms.
     outboxRelay: { intervalMs: LOCAL_OUTBOX_INTERVAL_MS },
     webhooks: {

@@ -10,7 +10,7 @@ import type { AuditLog } from '../../ports/audit-log.js';
 import type { SqlQueryable, TenantScope } from '../../ports/sql.js';
 import { iso } from './pg-errors.js';
 
-interface AuditRow {
+export interface AuditRow {
   tenant_id: string;
   seq: string | number;
   occurred_at: Date | string;
@@ -22,9 +22,9 @@ interface AuditRow {
   hash: string;
 }
 
-const COLUMNS = 'tenant_id, seq, occurred_at, actor, action, target, data, prev_hash, hash';
+export const AUDIT_COLUMNS = 'tenant_id, seq, occurred_at, actor, action, target, data, prev_hash, hash';
 
-function toEntry(r: AuditRow): AuditEntry {
+export function toAuditEntry(r: AuditRow): AuditEntry {
   return {
     tenantId: r.tenant_id,
     seq: Number(r.seq),
@@ -63,7 +63,7 @@ export async function appendAudit(
     data,
   };
   const hash = auditHash(prevHash, content);
-  await tx.query(`insert into audit_log (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+  await tx.query(`insert into audit_log (${AUDIT_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
     tenantId,
     content.seq,
     content.occurredAt,
@@ -90,20 +90,20 @@ export class SqlAuditLog implements AuditLog {
   list(tenantId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
     return this.scope.withTenant(tenantId, async (tx) => {
       const { rows } = await tx.query<AuditRow>(
-        `select ${COLUMNS} from audit_log where tenant_id = $1 and seq > $2 order by seq limit $3`,
+        `select ${AUDIT_COLUMNS} from audit_log where tenant_id = $1 and seq > $2 order by seq limit $3`,
         [tenantId, options.afterSeq ?? 0, options.limit ?? 1000],
       );
-      return rows.map(toEntry);
+      return rows.map(toAuditEntry);
     });
   }
 
   verify(tenantId: string): Promise<AuditVerification> {
     return this.scope.withTenant(tenantId, async (tx) => {
       const { rows } = await tx.query<AuditRow>(
-        `select ${COLUMNS} from audit_log where tenant_id = $1 order by seq`,
+        `select ${AUDIT_COLUMNS} from audit_log where tenant_id = $1 order by seq`,
         [tenantId],
       );
-      return verifyChain(rows.map(toEntry));
+      return verifyChain(rows.map(toAuditEntry));
     });
   }
 }

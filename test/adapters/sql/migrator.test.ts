@@ -51,7 +51,7 @@ describe.each(backends())('migrate on %s', (backend) => {
     const { rows } = await db.client.query<{ owner: string; n: number }>(
       "select tableowner as owner, count(*)::int as n from pg_tables where schemaname = 'public' group by 1",
     );
-    expect(rows).toEqual([{ owner: db.roles.owner, n: 14 }]);
+    expect(rows).toEqual([{ owner: db.roles.owner, n: 15 }]);
     const roles = await db.client.query<{ rolname: string; rolbypassrls: boolean }>(
       'select rolname, rolbypassrls from pg_roles where rolname = any($1) order by rolname',
       [[db.roles.app, db.roles.admin, db.roles.owner]],
@@ -69,7 +69,7 @@ describe.each(backends())('migrate on %s', (backend) => {
        where c.relkind = 'r' and c.relnamespace = 'public'::regnamespace and c.relname <> 'schema_migrations'
        order by 1`,
     );
-    expect(rows).toHaveLength(13);
+    expect(rows).toHaveLength(14);
     expect(rows.filter((r) => !r.on || !r.forced)).toEqual([]);
   });
 
