@@ -134,10 +134,11 @@ describe.each(servers)(
     let B: string;
     const receivers: Receiver[] = [];
     const logged: { level: string; message: string; attrs: unknown }[] = [];
-    const logger = {
-      warn: (message: string, attrs?: unknown) => void logged.push({ level: 'warn', message, attrs }),
-      error: (message: string, attrs?: unknown) => void logged.push({ level: 'error', message, attrs }),
-    };
+    const record =
+      (level: string) =>
+      (...args: unknown[]): void =>
+        void logged.push({ level, message: String(args[0]), attrs: args[1] });
+    const logger = { warn: record('warn'), error: record('error') };
 
     const admin = async (sql: string, params: unknown[] = []) => {
       const c = new pg.Client({ connectionString: baseUrl });
