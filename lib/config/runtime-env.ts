@@ -102,6 +102,16 @@ export const UsageKeysEnvSchema = z.object({
 });
 export type UsageKeysEnv = z.output<typeof UsageKeysEnvSchema>;
 
+/** lambdas/lake-tenant-onboarding: pool tenants' Lake Formation filters and ABAC grants. */
+export const LakeOnboardingEnvSchema = z.object({
+  /** The lake's Glue database (stacks/constructs/lake-catalog.ts lakeDatabaseName). */
+  LAKE_DATABASE_NAME: z.string().regex(/^[a-z0-9_]{1,255}$/, 'a Glue database name'),
+  /** The account whose Data Catalog holds it. */
+  LAKE_CATALOG_ID: z.string().regex(/^\d{12}$/, 'a 12-digit account id'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+export type LakeOnboardingEnv = z.output<typeof LakeOnboardingEnvSchema>;
+
 /** lambdas/webhook-delivery: the bus's events from SQS to the tenants' webhooks. */
 export const WebhookDeliveryEnvSchema = z.object({
   ...DatabaseEnvSchema.shape,
