@@ -11,7 +11,14 @@
  * exact pattern before calling STS.
  *
  * Permissions are bound to `${aws:PrincipalTag/tenant_id}`, so one role serves every pool
- * tenant and a session can reach only its own tenant's items, objects and key contexts.
+ * tenant and a session can reach only its own tenant's items, objects and key contexts (plus
+ * the table's CMK through DynamoDB, which DynamoDB uses with the caller's rights).
+ *
+ * At run time (lambdas/api/services.ts): the API function assumes it per tenant
+ * (lib/adapters/aws/tenant-credentials.ts, cached until shortly before expiry) and signs every
+ * execution-table call about a tenant with that tenant's session
+ * (lib/adapters/aws/tenant-routed-stores.ts), refusing a call about another tenant than the
+ * request's verified one before it is sent.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -118,6 +125,20 @@ export class TenantRole extends Construct {
           actions: ['s3:ListBucket'],
           resources: [bucket.bucketArn],
           conditions: { StringLike: { 's3:prefix': [`${TENANT_TAG}=${PRINCIPAL_TENANT}/*`] } },
+        }),
+      );
+    }
+    // DynamoDB uses the table's CMK with the caller's permissions (the API functions' own roles
+    // have no item access, so this session is the caller): through DynamoDB only, whose item
+    // access the LeadingKeys condition above confines.
+    const tableKey = props.table.encryptionKey;
+    if (tableKey) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'TableKeyViaDynamoDb',
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [tableKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
         }),
       );
     }

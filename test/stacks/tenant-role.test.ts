@@ -14,6 +14,7 @@ const TENANT_A = '0b6a4c3e-1d2f-4a5b-9c8d-7e6f5a4b3c2d';
 const TENANT_B = '9f8e7d6c-5b4a-4321-8fed-cba987654321';
 
 type Statement = {
+  Sid?: string;
   Effect: string;
   Action: string | string[];
   Resource?: unknown;
@@ -59,6 +60,62 @@ function trustStatements(): Statement[] {
     .AssumeRolePolicyDocument.Statement;
 }
 
+/** A CloudFormation value of these templates as text: Fn::Join with the partition resolved to `aws`. */
+function resolved(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+  if (v.Ref === 'AWS::Partition') return 'aws';
+  if (v['Fn::Join']) return v['Fn::Join'][1].map(resolved).join(v['Fn::Join'][0]);
+  throw new Error(`Cannot resolve ${JSON.stringify(value)}`);
+}
+
+interface AssumeRequest {
+  /** The calling role's ARN (aws:PrincipalArn of a Lambda function's session). */
+  readonly principalArn: string;
+  /** Session tags asked for. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whether the trust policy allows `action` for the request, evaluating every condition the
+ * statements carry (an operator it does not know fails the test, so none is silently skipped).
+ */
+function trustAllows(action: 'sts:AssumeRole' | 'sts:TagSession', request: AssumeRequest): boolean {
+  const account = /^arn:aws:iam::(\d{12}):/.exec(request.principalArn)?.[1];
+  return trustStatements().some((st) => {
+    if (st.Effect !== 'Allow' || st.Action !== action) return false;
+    const principal = resolved((st.Principal as { AWS: unknown }).AWS);
+    if (principal !== `arn:aws:iam::${account}:root`) return false;
+    return Object.entries(st.Condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => {
+        // Condition key names are case-insensitive in IAM (aws:RequestTag/Tenant_Id matches too).
+        const tagKey = key.startsWith('aws:RequestTag/')
+          ? key.slice('aws:RequestTag/'.length).toLowerCase()
+          : '';
+        const tag = Object.entries(request.tags).find(([k]) => k.toLowerCase() === tagKey)?.[1];
+        switch (`${operator} ${key.startsWith('aws:RequestTag/') ? 'tag' : key}`) {
+          case 'ArnLike aws:PrincipalArn':
+            return iamStringLike(resolved(expected), request.principalArn);
+          case 'Null tag':
+            return (tag === undefined) === (expected === 'true');
+          case 'StringLike tag':
+            return tag !== undefined && iamStringLike(expected as string, tag);
+          case 'ForAllValues:StringEquals aws:TagKeys':
+            return Object.keys(request.tags).every((k) => (expected as string[]).includes(k));
+          default:
+            throw new Error(`The test does not evaluate ${operator} on ${key}: add it`);
+        }
+      }),
+    );
+  });
+}
+
+/** AssumeRole with session tags needs both actions allowed. */
+const mayAssumeWithTags = (request: AssumeRequest): boolean =>
+  trustAllows('sts:AssumeRole', request) && trustAllows('sts:TagSession', request);
+
+const API_ROLE = 'arn:aws:iam::123456789012:role/glaf/test/api/glaf-test-Routes-executions';
+
 /** Evaluates the LeadingKeys condition of the table statement for a session tagged with `tenant`. */
 function tableAllows(tenant: string, leadingKeys: string[]): boolean {
   const st = policyStatements().find((s) => JSON.stringify(s.Action).includes('dynamodb:Query'))!;
@@ -90,6 +147,51 @@ describe('TenantRole', () => {
         StringLike: { 'aws:RequestTag/tenant_id': TENANT_TAG_PATTERN },
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant_id'] },
       });
+    });
+
+    it('allows an API function role to assume it tagged with its tenant (positive control)', () => {
+      expect(mayAssumeWithTags({ principalArn: API_ROLE, tags: { tenant_id: TENANT_A } })).toBe(true);
+      expect(mayAssumeWithTags({ principalArn: API_ROLE, tags: { tenant_id: TENANT_B } })).toBe(true);
+    });
+
+    it('NEGATIVE: refuses roles off the API path: the authorizer, another env, no path, another account', () => {
+      for (const principalArn of [
+        'arn:aws:iam::123456789012:role/glaf/test/authorizer/glaf-test-Authorizer',
+        'arn:aws:iam::123456789012:role/glaf/prod/api/glaf-prod-Routes-executions',
+        'arn:aws:iam::123456789012:role/glaf/test/api-extra/Routes',
+        'arn:aws:iam::123456789012:role/glaf-test-Routes-executions',
+        'arn:aws:iam::123456789012:user/glaf/test/api/someone',
+        'arn:aws:iam::210987654321:role/glaf/test/api/glaf-test-Routes-executions',
+      ]) {
+        expect({
+          principalArn,
+          ok: mayAssumeWithTags({ principalArn, tags: { tenant_id: TENANT_A } }),
+        }).toEqual({
+          principalArn,
+          ok: false,
+        });
+      }
+    });
+
+    it('NEGATIVE: refuses an untagged session, another tag key, an extra tag, a tag not shaped like a UUID', () => {
+      const cases: Record<string, string>[] = [
+        {},
+        { tenant: TENANT_A },
+        { Tenant_Id: TENANT_A },
+        { tenant_id: TENANT_A, role: 'admin' },
+        { tenant_id: '*' },
+        { tenant_id: 'acme' },
+        { tenant_id: TENANT_A.replaceAll('-', '') },
+        { tenant_id: `${TENANT_A}/x` },
+      ];
+      for (const tags of cases) {
+        expect({ tags, ok: mayAssumeWithTags({ principalArn: API_ROLE, tags }) }).toEqual({
+          tags,
+          ok: false,
+        });
+      }
+      // Neither half alone opens it: AssumeRole itself demands the tag.
+      expect(trustAllows('sts:AssumeRole', { principalArn: API_ROLE, tags: {} })).toBe(false);
     });
 
     it('accepts a UUID-shaped tag and refuses other shapes', () => {
@@ -173,7 +275,7 @@ describe('TenantRole', () => {
     });
 
     it('uses the key only under its own tenant_id encryption context', () => {
-      const st = policyStatements().find((s) => JSON.stringify(s.Action).includes('kms:Decrypt'))!;
+      const st = policyStatements().find((s) => s.Sid === 'OwnEncryptionContextOnly')!;
       expect(st.Condition).toEqual({
         StringEquals: { 'kms:EncryptionContext:tenant_id': '${aws:PrincipalTag/tenant_id}' },
       });
@@ -183,6 +285,31 @@ describe('TenantRole', () => {
       expect(ctx).toBe(TENANT_A);
       expect(ctx).not.toBe(TENANT_B);
     });
+  });
+
+  it("may use the table's CMK through DynamoDB only (DynamoDB uses it with the caller's rights)", () => {
+    const app = new App();
+    const stack = new Stack(app, 'Cmk', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const tableKey = new kms.Key(stack, 'TableKey', { enableKeyRotation: true });
+    const table = new dynamodb.TableV2(stack, 'Table', {
+      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+      encryption: dynamodb.TableEncryptionV2.customerManagedKey(tableKey),
+    });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new TenantRole(stack, 'TenantRole', { trustedRolePath: '/glaf/test/api/', table, key });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap(
+      (p) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
+    );
+    const viaDynamo = statements.find((st) => st.Sid === 'TableKeyViaDynamoDb')!;
+    expect(viaDynamo.Resource).toEqual({
+      'Fn::GetAtt': [stack.getLogicalId(tableKey.node.defaultChild as never), 'Arn'],
+    });
+    expect(viaDynamo.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' },
+    });
+    // Without a CMK (the small stack above: an AWS-owned key) there is nothing to grant.
+    expect(policyStatements().some((st) => st.Sid === 'TableKeyViaDynamoDb')).toBe(false);
   });
 
   it('rejects a trusted path that is not an IAM path', () => {
@@ -209,5 +336,8 @@ describe('TenantRole', () => {
     expect(Object.keys(roles)).toHaveLength(1);
     expect(trust).toContain(':role/glaf/dev/api/*');
     expect(trust).toContain(TENANT_TAG_PATTERN);
+    // The execution table is encrypted with the data CMK: the role may use it through DynamoDB.
+    const policies = JSON.stringify(template(primary.data).findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('"Sid":"TableKeyViaDynamoDb"');
   });
 });
