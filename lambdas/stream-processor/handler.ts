@@ -1,5 +1,6 @@
 /**
- * DynamoDB stream of the execution table -> execution events on EventBridge. Thin: decode
+ * DynamoDB stream of the execution table -> execution events on EventBridge (and MSK when
+ * configured: topic agent_execution, key and header = tenant id). Thin: decode
  * the records of execution items, hand the changes to the service, report the records to
  * retry (`ReportBatchItemFailures`: the Lambda service restarts the shard from the lowest
  * failed sequence number, so later records are retried too and event ids stay stable).
@@ -9,15 +10,14 @@
  * retrying it would block the shard for 24 h and never succeed.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
 import { FirehoseLakeSink } from '../../lib/adapters/aws/firehose-lake-sink.js';
-import { SqsEventDeadLetterQueue } from '../../lib/adapters/aws/sqs-event-dead-letter.js';
+import { createPlatformBus } from '../../lib/adapters/aws/platform-bus.js';
 import { executionOf } from '../../lib/adapters/aws/dynamodb-execution-codec.js';
+import { StreamProcessorEnvSchema } from '../../lib/config/events-env.js';
+import { describeEnvIssues } from '../../lib/config/runtime-env.js';
 import type { EventBus } from '../../lib/ports/event-bus.js';
 import { lakeStreamNames } from '../../lib/lake/layout.js';
 import { publishExecutionChanges, type KeyedChange } from '../../lib/services/execution-events.js';
@@ -72,28 +72,30 @@ export function createStreamHandler(bus: EventBus, lake?: LakeWriter) {
 let handle: ReturnType<typeof createStreamHandler> | undefined;
 
 /**
- * The deployed entry: EventBridge bus from EVENT_BUS_NAME; events it refuses after its
- * retries go to the SQS queue EVENT_DLQ_URL when set, else the records are retried (and end
- * in the function's on-failure destination). With LAKE_STREAM_PREFIX, terminal executions
- * also go to the lake's Firehose streams `<prefix><table>`. SDK clients are created once per container.
+ * The deployed entry, from StreamProcessorEnvSchema: EventBridge bus EVENT_BUS_NAME; events it
+ * refuses after its retries go to the SQS queue EVENT_DLQ_URL when set, else the records are
+ * retried (and end in the function's on-failure destination). With MSK_BOOTSTRAP_BROKERS the
+ * events go to MSK as well, and a record is retried when either bus failed its event. With
+ * LAKE_STREAM_PREFIX, terminal executions also go to the lake's Firehose streams
+ * `<prefix><table>`. Clients and the MSK producer are created once per container.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   if (!handle) {
-    const eventBusName = process.env.EVENT_BUS_NAME;
-    if (!eventBusName)
-      throw new Error('EVENT_BUS_NAME is not set: the stream processor needs the bus to publish to');
-    const dlqUrl = process.env.EVENT_DLQ_URL;
-    const deadLetter = dlqUrl ? new SqsEventDeadLetterQueue(new SQSClient({}), dlqUrl) : undefined;
-    const lakePrefix = process.env.LAKE_STREAM_PREFIX;
+    const parsed = StreamProcessorEnvSchema.safeParse(process.env);
+    if (!parsed.success) {
+      throw new Error(`The stream processor's environment is incomplete: ${describeEnvIssues(parsed.error)}`);
+    }
+    const env = parsed.data;
+    const { bus, targets } = createPlatformBus(env);
+    logger.info('stream processor publishing', { targets });
     handle = createStreamHandler(
-      new EventBridgeBus({
-        client: new EventBridgeClient({}),
-        eventBusName,
-        ...(deadLetter ? { deadLetter } : {}),
-      }),
-      lakePrefix
+      bus,
+      env.LAKE_STREAM_PREFIX
         ? new LakeWriter(
-            new FirehoseLakeSink({ client: new FirehoseClient({}), streams: lakeStreamNames(lakePrefix) }),
+            new FirehoseLakeSink({
+              client: new FirehoseClient({}),
+              streams: lakeStreamNames(env.LAKE_STREAM_PREFIX),
+            }),
           )
         : undefined,
     );

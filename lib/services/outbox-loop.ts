@@ -28,7 +28,7 @@ export interface OutboxLoopOptions {
   readonly relay: RelayRounds;
   /** Pause after a round that published nothing. @default 500 */
   readonly intervalMs?: number;
-  /** Pause after a round that threw. @default 5 000 */
+  /** Pause after a round that threw or whose events the bus all refused. @default 5 000 */
   readonly errorBackoffMs?: number;
   readonly logger?: Pick<Logger, 'warn' | 'error'>;
 }
@@ -92,8 +92,10 @@ export class OutboxLoop {
         this.counts.rounds++;
         this.counts.marked += report.marked;
         this.report(report);
-        // Progress means more rows may wait behind this batch: go again without pausing.
+        // Progress means more rows may wait behind this batch: go again without pausing. A bus
+        // refusing everything gets the error backoff: each retry republishes the held rows.
         if (report.marked > 0 || report.invalid.length > 0) pause = 0;
+        else if (report.retained > 0) pause = this.errorBackoffMs;
       } catch (error) {
         this.counts.failedRounds++;
         pause = this.errorBackoffMs;

@@ -117,6 +117,32 @@ describe.each(backends())('OutboxLoop on %s', (backend) => {
   );
 
   it(
+    'a bus that refuses every event is retried after the error backoff, not the idle interval',
+    { timeout: 20_000 },
+    async () => {
+      // Prepare: the bus answers, but fails each event (as EventBridge without a DLQ may).
+      const refusing: EventBus = {
+        publish: (events) =>
+          Promise.resolve({
+            published: [],
+            deadLettered: [],
+            failed: events.map((event) => ({ event, code: 'ThrottlingException', reason: 'slow down' })),
+          }),
+      };
+      const ids = await enqueue(tenants[0]!, 2);
+      const loop = track(
+        startOutboxLoop(db.scope, refusing, { intervalMs: 5, errorBackoffMs: 600_000, logger: silent }),
+      );
+      // Act
+      await until(() => loop.stats().rounds >= 1);
+      await new Promise((r) => setTimeout(r, 200));
+      // Assess: one round, not forty; the rows wait.
+      expect(loop.stats()).toMatchObject({ rounds: 1, marked: 0 });
+      expect(await pending()).toEqual(ids);
+    },
+  );
+
+  it(
     'stopped in the middle of a round and started again later: nothing lost, order kept per tenant',
     { timeout: 30_000 },
     async () => {

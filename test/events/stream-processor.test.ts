@@ -312,6 +312,6 @@ describe('stream processor handler', () => {
 
   it('the deployed entry refuses to start without EVENT_BUS_NAME', async () => {
     delete process.env.EVENT_BUS_NAME;
-    await expect(handler(streamEvent([]))).rejects.toThrow(/EVENT_BUS_NAME is not set/);
+    await expect(handler(streamEvent([]))).rejects.toThrow(/environment is incomplete: EVENT_BUS_NAME/);
   });
 });
