@@ -25,9 +25,17 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * Import rewrites for the bundle. @platformatic/wasm-utils (used by @platformatic/kafka) reads
  * `../dist/native.wasm` next to its module at import time, a file a single-file bundle does not
  * have; its `bundled` entry carries the same WebAssembly inline.
+ * node:http and node:https (imported as ESM by the SDK's credential providers, among others)
+ * become the builtins' own exports (bundle-shims/): Node's ESM namespace for node:http reads
+ * every export, which loads undici for its lazy getters, ~35 ms of CPU per cold import.
+ * Shim paths are relative to the working directory esbuild runs in, the repository root.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled',
+  'node:http': './stacks/constructs/bundle-shims/node-http.cjs',
+  http: './stacks/constructs/bundle-shims/node-http.cjs',
+  'node:https': './stacks/constructs/bundle-shims/node-https.cjs',
+  https: './stacks/constructs/bundle-shims/node-https.cjs',
 };
 
 /**

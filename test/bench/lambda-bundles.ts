@@ -31,6 +31,8 @@ export async function bundleEntry(entry: string, outdir: string): Promise<BuiltB
   const file = join(outdir, 'index.mjs');
   await build({
     entryPoints: [join(REPO_ROOT, entry)],
+    // As NodejsFunction runs it (in the project root): BUNDLE_ALIASES' shim paths are relative to it.
+    absWorkingDir: REPO_ROOT,
     outfile: file,
     bundle: true,
     write: true,

@@ -24,6 +24,8 @@ import { bundleEntry } from '../bench/lambda-bundles.js';
 async function inputsOf(entry: string): Promise<string[]> {
   const result = await build({
     entryPoints: [join(REPO_ROOT, entry)],
+    // BUNDLE_ALIASES' shim paths are relative to the project root, where NodejsFunction runs esbuild.
+    absWorkingDir: REPO_ROOT,
     outfile: join(REPO_ROOT, 'cdk.out', 'bundle-contents', 'index.mjs'),
     bundle: true,
     write: false,
