@@ -24,12 +24,17 @@
  * - EVENT_BUS_NAME: the region's bus; the API's events (execution.created, quota.exceeded, the
  *   status events of runs done inline) go there too, awaited before the response. Absent = the
  *   in-process bus only.
+ * - USAGE_REST_API_ID + USAGE_STAGE_NAME: the REST API stage whose usage plans hold the
+ *   tenants' keys (stacks/constructs/usage-plans.ts): onboarding provisions the new tenant's
+ *   key at once, best effort. Absent = the tenant.created event alone provisions it.
  */
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
+import { ApiGatewayUsageKeys } from '../../lib/adapters/aws/apigateway-usage-keys.js';
 import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
 import { openRdsDatabase } from '../../lib/adapters/aws/rds-database.js';
 import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
@@ -38,6 +43,7 @@ import { StsTenantCredentials } from '../../lib/adapters/aws/tenant-credentials.
 import { TenantTables } from '../../lib/adapters/aws/tenant-tables.js';
 import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';
 import { ApiEnvSchema, describeEnvIssues, type QueueUrls } from '../../lib/config/runtime-env.js';
+import { UsageKeyService } from '../../lib/services/usage-keys.js';
 import {
   createServices,
   type AppServices,
@@ -69,6 +75,16 @@ export function servicesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
           integrationBus: new EventBridgeBus({
             client: new EventBridgeClient({}),
             eventBusName: e.EVENT_BUS_NAME,
+          }),
+        }
+      : {}),
+    ...(e.USAGE_REST_API_ID && e.USAGE_STAGE_NAME
+      ? {
+          usageKeys: new UsageKeyService({
+            // Two attempts: onboarding waits on this; the event path retries for longer.
+            directory: new ApiGatewayUsageKeys(new APIGatewayClient({ maxAttempts: 2 })),
+            apiId: e.USAGE_REST_API_ID,
+            stage: e.USAGE_STAGE_NAME,
           }),
         }
       : {}),

@@ -47,6 +47,7 @@ import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { ResultCache } from '../ports/result-cache.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { TenantExportSink } from '../ports/tenant-store.js';
+import type { UsageKeys } from '../ports/usage-keys.js';
 import { AgentRegistryService } from '../services/agent-registry.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { AuditService } from '../services/audit.js';
@@ -81,6 +82,9 @@ export interface AppServices {
   readonly webhooks?: WebhookService;
   /** Batches of executions; absent = the batch routes answer 503. */
   readonly batches?: BatchService;
+  /** Tenants' API Gateway usage-plan keys (AWS); absent = nothing to provision (local mode,
+   * where the in-app limiter meters tenants). */
+  readonly usageKeys?: UsageKeys;
 }
 
 export interface WebhooksConfig {
@@ -150,6 +154,8 @@ export interface ServicesConfig {
   /** Local mode: relay the SQL outbox (tenant.*, agent.* events) to the bus in a loop, stopped
    * at close. Absent = no relay here (in AWS a scheduled function relays). */
   readonly outboxRelay?: { readonly intervalMs?: number };
+  /** Tenants' usage-plan keys (API Gateway); onboarding provisions the new tenant's. */
+  readonly usageKeys?: UsageKeys;
   readonly clock?: () => Date;
 }
 
@@ -307,6 +313,7 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       clock,
       ...exportSink(config, dataDir, inMemory, clock),
       ...(webhooks ? { webhooks } : {}),
+      ...(config.usageKeys ? { usageKeys: config.usageKeys } : {}),
       batches,
       ready: async () => {
         await database.client.query('select 1');

@@ -164,3 +164,38 @@ export class UsageKeyService implements UsageKeys {
     return this.stagePlans;
   }
 }
+
+/** How long onboarding waits for its own provisioning attempt. */
+export const ONBOARDING_USAGE_KEY_TIMEOUT_MS = 5_000;
+
+/**
+ * Onboarding's own attempt at a new tenant's key, so the tenant is not refused (403, no plan
+ * key) until the `tenant.created` event has gone through the outbox relay and the bus. Never
+ * fails the onboarding, whose transaction has committed: a failure or a slow answer is
+ * reported to `onFailure` and the event path provisions the key. `undefined` keys (local mode,
+ * no API Gateway): nothing to do.
+ */
+export async function ensureUsageKeyBestEffort(
+  keys: UsageKeys | undefined,
+  tenant: { readonly id: string; readonly tier: TenantTier },
+  onFailure: (error: unknown) => void,
+  timeoutMs = ONBOARDING_USAGE_KEY_TIMEOUT_MS,
+): Promise<'ensured' | 'skipped' | 'failed'> {
+  if (!keys) return 'skipped';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`usage key not ensured within ${timeoutMs} ms; the tenant.created event will`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([keys.ensure(tenant.id, tenant.tier), timeout]);
+    return 'ensured';
+  } catch (error) {
+    onFailure(error);
+    return 'failed';
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 
 import { SlugSchema, TENANT_TIERS } from '../../domain/tenant.js';
+import { ensureUsageKeyBestEffort } from '../../services/usage-keys.js';
 import type { AnyRoute } from '../router.js';
 import { defineRoute } from '../types.js';
 
@@ -59,6 +60,14 @@ export const tenantRoutes: readonly AnyRoute[] = [
           admin: { email: body.admin.email, displayName: body.admin.display_name },
         },
         actorOf(ctx),
+      );
+      // The tenant's API Gateway usage-plan key now, so its first calls are not refused while
+      // the tenant.created event is on its way; that event provisions it if this fails.
+      await ensureUsageKeyBestEffort(ctx.services.usageKeys, res.tenant, (error) =>
+        ctx.logger.warn('usage key not provisioned at onboarding; the tenant.created event will', {
+          tenantId: res.tenant.id,
+          error,
+        }),
       );
       return {
         status: 201,

@@ -56,7 +56,8 @@ export interface Api {
   close(): Promise<void>;
 }
 
-export async function startApi(): Promise<Api> {
+/** `extra`: services added to (or replacing) the composed ones, e.g. `usageKeys`. */
+export async function startApi(extra: Partial<AppServices> = {}): Promise<Api> {
   const exportsDir = mkdtempSync(join(tmpdir(), 'glaf-exports-'));
   const composed: ComposedServices = await createServices({
     dataDir: 'memory',
@@ -79,6 +80,7 @@ export async function startApi(): Promise<Api> {
       runner,
       dispatcher,
     }),
+    ...extra,
   };
   const handler = createApiHandler(routes, () => services, {
     logger: new Logger({
