@@ -12,7 +12,9 @@
  * - silo tenant: the whole lake in the tenant's account (no replication: single region), with
  *   the tenant's row filters granted to its analyst role.
  * Where the execution table is written (primary, silo) the stack also runs the table's stream
- * processor, which feeds the lake (and publishes the execution events).
+ * processor, which feeds the lake (and publishes the execution events). The primary region's
+ * lake also onboards pool tenants into Lake Formation on `tenant.created` / `tenant.offboarded`
+ * (stacks/constructs/lake-tenant-onboarding.ts).
  */
 import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -30,6 +32,7 @@ import { LakeCatalog, lakeDatabaseName } from './constructs/lake-catalog.js';
 import { LakeDelivery, lakeStreamPrefix } from './constructs/lake-delivery.js';
 import { LakeGovernance } from './constructs/lake-governance.js';
 import { acknowledgeBucketGrants } from './constructs/lake-nag.js';
+import { LakeTenantOnboarding } from './constructs/lake-tenant-onboarding.js';
 import type { PlatformFunction } from './constructs/platform-function.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
@@ -54,6 +57,8 @@ export class LakeStack extends Stack {
   /** Silo tenants: the role the tenant's analysts assume to query their lake. */
   readonly analystRole?: iam.Role;
   readonly streamProcessor?: StreamProcessor;
+  /** Primary region: pool tenants' Lake Formation filters and grants on tenant events. */
+  readonly tenantOnboarding?: LakeTenantOnboarding;
   private readonly envName: string;
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
@@ -118,6 +123,18 @@ export class LakeStack extends Stack {
         logRetention: config.logRetentionDays,
       });
       this.bindWriter(this.streamProcessor.function);
+    }
+    // Pool tenants are onboarded at run time; a silo stage's one tenant is granted below, at synth.
+    if (props.role === 'primary' && props.feed) {
+      this.tenantOnboarding = new LakeTenantOnboarding(this, 'TenantOnboarding', {
+        bus: props.feed.bus,
+        databaseName,
+        tables: LAKE_TABLES.map((t) => t.name),
+        queueKey: keys.messaging,
+        logKey: keys.logs,
+        logRetention: config.logRetentionDays,
+      });
+      this.governance.addAdmin(this.tenantOnboarding.function.role.roleArn);
     }
     if (props.tenantId) {
       this.analystRole = this.siloAnalyst(databaseName, keys);

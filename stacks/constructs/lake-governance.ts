@@ -12,10 +12,13 @@
  *   tenant and grants them to the tenant's analyst role (defence in depth on top of the
  *   account boundary).
  * - pool tenant: unknown at synth. Onboarding creates the same filters (same names, same
- *   expression, `tenantRowFilter`) and grants them with Lake Formation ABAC: the grant's
- *   principal is an attribute expression on the `tenant_id` session tag, which is the tag
- *   the tenant role is assumed with (stacks/constructs/tenant-role.ts). CloudFormation's
- *   PrincipalPermissions cannot express an ABAC condition, hence an API call at onboarding.
+ *   expression, lib/lake/tenant-filters.ts) and grants them with Lake Formation ABAC: the
+ *   grant's principal is the account's IAM principals with a Cedar condition on the
+ *   `tenant_id` principal tag, which is the session tag the tenant role is assumed with
+ *   (stacks/constructs/tenant-role.ts). CloudFormation's PrincipalPermissions cannot express an
+ *   ABAC condition, hence API calls at onboarding: the `tenant.created` / `tenant.offboarded`
+ *   rule and function of stacks/constructs/lake-tenant-onboarding.ts, registered here as a
+ *   data lake administrator (`addAdmin`).
  */
 import { DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
@@ -24,20 +27,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TENANT_ID_RE } from '../../lib/config/app-config.js';
+import { tenantFilterName, tenantRowFilter } from '../../lib/lake/tenant-filters.js';
 import { acknowledgeBucketGrants } from './lake-nag.js';
 
-/** The row filter of one tenant. Only a lower-case UUID gets in: nothing can close the quote. */
-export function tenantRowFilter(tenantId: string): string {
-  if (!TENANT_ID_RE.test(tenantId)) throw new Error(`Not a tenant id: ${JSON.stringify(tenantId)}`);
-  return `tenant_id = '${tenantId}'`;
-}
-
-/** Name of a tenant's filter on one table (same at synth and at onboarding). */
-export function tenantFilterName(tenantId: string, table: string): string {
-  tenantRowFilter(tenantId);
-  return `tenant-${tenantId}-${table}`;
-}
+// Defined once in lib/: the onboarding function (pool tenants) creates the same filters.
+export { tenantFilterName, tenantRowFilter };
 
 export interface LakeGovernanceProps {
   /** Buckets whose data Lake Formation governs (registered locations). */
@@ -91,6 +85,18 @@ export class LakeGovernance extends Construct {
       props.locations,
       'Lake Formation vends credentials for objects under the registered locations; each grant narrows them',
     );
+  }
+
+  /**
+   * Makes a role a data lake administrator, in the same settings resource (two APPEND settings
+   * resources would read-modify-write the account's admin list concurrently). Only for roles
+   * that must grant with ABAC: Lake Formation offers no grantable permissions with ABAC, so only
+   * an administrator can make those grants. Its IAM policy still limits what it may call.
+   */
+  addAdmin(roleArn: string): void {
+    const admins = (this.settings.admins ??
+      []) as lakeformation.CfnDataLakeSettings.DataLakePrincipalProperty[];
+    this.settings.admins = [...admins, { dataLakePrincipalIdentifier: roleArn }];
   }
 
   /**

@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { LAKE_SETTINGS } from '../../lib/config/lake.js';
+import { EVENT_SOURCE } from '../../lib/domain/events/catalogue.js';
 import { NAMED_QUERIES_DIR } from '../../lib/lake/named-queries.js';
 import { LAKE_PARTITION_KEYS, LAKE_TABLES } from '../../lib/lake/tables.js';
 import { addEnvironment } from '../../stacks/app-stage.js';
@@ -19,6 +20,12 @@ import { LAKE_BUCKET_PURPOSES, lakeBucketName } from '../../stacks/constructs/la
 import { glueType, lakeDatabaseName } from '../../stacks/constructs/lake-catalog.js';
 import { lakePartitionPrefix, lakeStreamName } from '../../stacks/constructs/lake-delivery.js';
 import { tenantFilterName, tenantRowFilter } from '../../stacks/constructs/lake-governance.js';
+import {
+  LAKE_TENANT_EVENT_RETRIES,
+  LAKE_TENANT_EVENT_TYPES,
+  LAKE_TENANT_LF_ACTIONS,
+  LAKE_TENANT_MAX_EVENT_AGE,
+} from '../../stacks/constructs/lake-tenant-onboarding.js';
 import { PlatformFunction } from '../../stacks/constructs/platform-function.js';
 import { KeysStack } from '../../stacks/keys-stack.js';
 import { LakeStack, lakeStage } from '../../stacks/lake-stack.js';
@@ -422,20 +429,101 @@ describe('LakeStack', () => {
         expect(p).toMatchObject({ UseServiceLinkedRole: false, HybridAccessEnabled: false });
         expect(JSON.stringify(p.RoleArn)).toMatch(/GovernanceRegistrationRole/);
       }
+      const deployRole = {
+        DataLakePrincipalIdentifier: Match.objectLike({
+          'Fn::Join': [
+            '',
+            Match.arrayWith([':iam::333333333333:role/cdk-hnb659fds-cfn-exec-role-333333333333-eu-west-1']),
+          ],
+        }),
+      };
+      // One settings resource: the deploy role and, in the primary region, the pool-tenant onboarding function.
+      assertResourceCount(t, 'AWS::LakeFormation::DataLakeSettings', 1);
       assertHasResource(t, 'AWS::LakeFormation::DataLakeSettings', {
+        MutationType: 'APPEND',
+        Admins: [
+          deployRole,
+          {
+            DataLakePrincipalIdentifier: {
+              'Fn::GetAtt': [Match.stringLikeRegexp('^TenantOnboardingFunctionRole'), 'Arn'],
+            },
+          },
+        ],
+      });
+      assertHasResource(template(siloLake), 'AWS::LakeFormation::DataLakeSettings', {
         MutationType: 'APPEND',
         Admins: [
           {
             DataLakePrincipalIdentifier: Match.objectLike({
-              'Fn::Join': [
-                '',
-                Match.arrayWith([
-                  ':iam::333333333333:role/cdk-hnb659fds-cfn-exec-role-333333333333-eu-west-1',
-                ]),
-              ],
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`cfn-exec-role-${silo.account}`)])],
             }),
           },
         ],
+      });
+    });
+
+    describe('pool-tenant onboarding', () => {
+      const fnId = () =>
+        Object.keys(t.findResources('AWS::Lambda::Function')).find((id) =>
+          id.startsWith('TenantOnboardingFunction'),
+        )!;
+
+      it('sends tenant.created and tenant.offboarded of the platform bus to its function, with retries and a DLQ', () => {
+        const rules = propsOf(t, 'AWS::Events::Rule').filter(([id]) => id.startsWith('TenantOnboarding'));
+        expect(rules).toHaveLength(1);
+        const [, rule] = rules[0]!;
+        expect(rule.EventPattern).toEqual({
+          source: [EVENT_SOURCE],
+          'detail-type': [...LAKE_TENANT_EVENT_TYPES],
+        });
+        const [target] = rule.Targets as Props[];
+        expect(target).toMatchObject({
+          Arn: { 'Fn::GetAtt': [fnId(), 'Arn'] },
+          RetryPolicy: {
+            MaximumRetryAttempts: LAKE_TENANT_EVENT_RETRIES.rule,
+            MaximumEventAgeInSeconds: LAKE_TENANT_MAX_EVENT_AGE.toSeconds(),
+          },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [expect.stringMatching(/^TenantOnboardingDlq/), 'Arn'] },
+          },
+        });
+        assertHasResource(t, 'AWS::Lambda::EventInvokeConfig', {
+          FunctionName: { Ref: fnId() },
+          MaximumRetryAttempts: LAKE_TENANT_EVENT_RETRIES.lambda,
+        });
+        const fn = t.findResources('AWS::Lambda::Function')[fnId()]!.Properties as Props;
+        expect((fn.Environment as { Variables: Props }).Variables).toMatchObject({
+          LAKE_DATABASE_NAME: lakeDatabaseName('prod'),
+          LAKE_CATALOG_ID: primary.account,
+        });
+      });
+
+      it('may make the four Lake Formation calls and read this lake catalog, nothing else', () => {
+        type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+        const statements = propsOf(t, 'AWS::IAM::Policy')
+          .filter(([id]) => id.startsWith('TenantOnboardingFunctionRole'))
+          .flatMap(([, p]) => (p.PolicyDocument as { Statement: Statement[] }).Statement);
+        const lf = statements.find((x) => x.Sid === 'TenantFiltersAndGrants')!;
+        expect(lf).toMatchObject({ Action: [...LAKE_TENANT_LF_ACTIONS], Resource: '*' });
+        const glue = statements.find((x) => x.Sid === 'ResolveLakeTables')!;
+        expect(glue.Action).toEqual(['glue:GetDatabase', 'glue:GetTable']);
+        expect(JSON.stringify(glue.Resource)).toContain(`table/${lakeDatabaseName('prod')}/audit_events`);
+        const actions = statements.flatMap((x) => (Array.isArray(x.Action) ? x.Action : [x.Action]));
+        expect(actions.filter((a) => a.startsWith('lakeformation:')).sort()).toEqual(
+          [...LAKE_TENANT_LF_ACTIONS].sort(),
+        );
+        expect(
+          actions.some((a) => /^s3:|^glue:(Create|Update|Delete)|\*$/.test(a) && !a.startsWith('kms:')),
+        ).toBe(false);
+      });
+
+      it('is only in the primary region: silo tenants are granted at synth, a secondary has no catalog', () => {
+        for (const other of [template(siloLake), template(secondary)])
+          expect(
+            propsOf(other, 'AWS::Events::Rule').filter(([id]) => id.startsWith('TenantOnboarding')),
+          ).toEqual([]);
+        expect(primary.tenantOnboarding).toBeDefined();
+        expect(siloLake.tenantOnboarding).toBeUndefined();
       });
     });
 
