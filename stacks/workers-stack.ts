@@ -70,10 +70,10 @@ export class WorkersStack extends Stack {
       this.allowTo(`ProxyIngress${i}`, sg, POSTGRES_PORT, 'Workers to the RDS Proxy (IAM auth, TLS)');
     }
 
-    // P0..P3 only: the batch queue has its own consumer.
-    const queues: WorkerResources['queues'] = foundation.events.queues.queues;
+    // Both fleets consume P0..P3; the batch queue only the Lambda fleet (its event source aggregates).
+    const { batch, ...priorities } = foundation.events.queues.queues;
     const resources: WorkerResources = {
-      queues,
+      queues: priorities,
       // In a secondary region the table is the primary's replica: same derived name.
       table:
         data.table ??
@@ -95,19 +95,23 @@ export class WorkersStack extends Stack {
       cacheEndpoint: data.cache.cache.attrEndpointAddress,
     };
     const environment = workerEnvironment(this, resources);
+    const lambdaResources: WorkerResources = { ...resources, queues: { ...priorities, batch } };
 
     this.lambda = new LambdaWorkers(this, 'Lambda', {
       vpc,
       securityGroup: this.securityGroup,
-      queues,
+      queues: foundation.events.queues.queues,
       sizing: config.workers.lambda,
       // Node 20+ Lambda runtimes trust the RDS CA only when told to (verify-full TLS to the proxy).
-      environment: { ...environment, NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      environment: {
+        ...workerEnvironment(this, lambdaResources),
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
       logKey: keys.logs,
       logRetentionDays: config.logRetentionDays,
       rolePath: workerRolePath(config.name),
     });
-    grantWorker(this.lambda.handler.role, resources);
+    grantWorker(this.lambda.handler.role, lambdaResources);
 
     this.fargate = new FargateWorkers(this, 'Fargate', {
       vpc,
@@ -123,7 +127,7 @@ export class WorkersStack extends Stack {
     this.scaling = new QueueDepthScaling(this, 'Scaling', {
       service: this.fargate.service,
       cluster: this.fargate.cluster,
-      queues: PRIORITIES.map((p) => queues[p].queue),
+      queues: PRIORITIES.map((p) => priorities[p].queue),
       minTasks: sizing.minTasks,
       maxTasks: sizing.maxTasks,
       scaleOutBacklog: sizing.scaleOutBacklog,

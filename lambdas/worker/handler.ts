@@ -1,8 +1,11 @@
 /**
- * Lambda worker: the SQS event source (one per priority queue, ReportBatchItemFailures on)
- * hands a batch; each record goes through the same WorkerService as the Fargate poller.
- * Records to keep (retry, poison, released) are reported in `batchItemFailures`, so SQS
- * deletes only the others and the redrive policy counts receives for the DLQ.
+ * Lambda worker: the SQS event source (one per priority queue and one on the batch queue,
+ * ReportBatchItemFailures on) hands a batch; each record goes through the same WorkerService
+ * as the Fargate poller and local mode's BatchConsumer. Records to keep (retry, poison,
+ * released) are reported in `batchItemFailures`, so SQS deletes only the others and the
+ * redrive policy counts receives for the DLQ. A batch-queue invocation carries up to 100
+ * records: at most `concurrency` run at once, and those not started when the release margin
+ * is reached are handed back untouched.
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
@@ -25,6 +28,8 @@ export interface WorkerHandlerDeps {
   readonly queue: Queue;
   readonly queueOf: (eventSourceArn: string) => QueueName;
   readonly log?: WorkerLog;
+  /** Records of one invocation handled at once (BatchConsumer's default too). @default 32 */
+  readonly concurrency?: number;
 }
 
 /** Which logical queue an ARN names: its last segment matches the end of a configured URL. */
@@ -48,11 +53,22 @@ export function createWorkerHandler(deps: WorkerHandlerDeps) {
       ? setTimeout(() => shutdown.abort(), Math.max(remaining - RELEASE_MARGIN_MS, 0))
       : undefined;
     try {
-      const kept = await Promise.all(event.Records.map((r) => handleRecord(deps, r, shutdown.signal)));
+      const records = event.Records;
+      const kept: boolean[] = new Array<boolean>(records.length);
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < records.length) {
+          const i = next++;
+          kept[i] = await handleRecord(deps, records[i]!, shutdown.signal);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 32, records.length) }, lane));
       return {
-        batchItemFailures: event.Records.filter((_, i) => kept[i]).map((r) => ({
-          itemIdentifier: r.messageId,
-        })),
+        batchItemFailures: records
+          .filter((_, i) => kept[i])
+          .map((r) => ({
+            itemIdentifier: r.messageId,
+          })),
       };
     } finally {
       clearTimeout(timer);
@@ -71,7 +87,10 @@ async function handleRecord(deps: WorkerHandlerDeps, r: SQSRecord, signal: Abort
       body: r.body,
       receiveCount: Number(r.attributes.ApproximateReceiveCount) || 1,
     };
-    const result = await deps.worker.handle(message, signal);
+    // Out of time before this record started: hand it back as it came (no claim, no release).
+    const result = signal.aborted
+      ? { delete: false, visibilityMs: 0 }
+      : await deps.worker.handle(message, signal);
     if (result.delete) return false;
     await deps.queue
       .changeVisibility(message.queue, message.receiptHandle, result.visibilityMs ?? 0)

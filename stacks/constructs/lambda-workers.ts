@@ -2,7 +2,8 @@
  * The Lambda worker fleet: one function (lambdas/worker/handler.ts) with one SQS event source
  * per priority queue, each with ReportBatchItemFailures (the handler returns the records to
  * keep), its own batch size and window, and its own MaximumConcurrency (P0 highest), so a
- * flood of P3 work can never take the concurrency P0 needs. The queues' visibility timeout
+ * flood of P3 work can never take the concurrency P0 needs; and one on the batch queue (batch
+ * items: up to 100 records or a 60 s window per invocation). The queues' visibility timeout
  * must be at least 6 x the function timeout (FIELD-NOTES): checked here, at synth.
  * Lambda's per-tenant isolation mode (TenancyConfig) is not used: it needs a tenant id on each
  * invoke and supports API Gateway as its only event source, not SQS; the worker re-checks each
@@ -17,11 +18,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  BATCH_QUEUE,
   LAMBDA_QUEUE_VISIBILITY_SECONDS,
   PRIORITIES,
   WORKER_LAMBDA_TIMEOUT_SECONDS,
 } from '../../lib/config/queues.js';
-import type { Priority } from '../../lib/config/queues.js';
+import type { Priority, QueueName } from '../../lib/config/queues.js';
 import { LAMBDA_EVENT_SOURCES } from '../../lib/config/workers.js';
 import type { WorkersConfig } from '../../lib/config/workers.js';
 import { PlatformFunction } from './platform-function.js';
@@ -32,7 +34,7 @@ export const DECLARATIVE_SPECS_PATH = 'lib/agents/declarative/specs';
 export interface LambdaWorkersProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
-  readonly queues: Readonly<Record<Priority, { readonly queue: sqs.IQueue }>>;
+  readonly queues: Readonly<Record<QueueName, { readonly queue: sqs.IQueue }>>;
   readonly sizing: WorkersConfig['lambda'];
   readonly environment: Readonly<Record<string, string>>;
   readonly logKey: kms.IKey;
@@ -43,7 +45,7 @@ export interface LambdaWorkersProps {
 
 export class LambdaWorkers extends Construct {
   readonly handler: PlatformFunction;
-  readonly eventSources: Readonly<Record<Priority, sources.SqsEventSource>>;
+  readonly eventSources: Readonly<Record<QueueName, sources.SqsEventSource>>;
 
   constructor(scope: Construct, id: string, props: LambdaWorkersProps) {
     super(scope, id);
@@ -80,6 +82,19 @@ export class LambdaWorkers extends Construct {
       fn.addEventSource(source);
       return [p, source];
     });
-    this.eventSources = Object.fromEntries(entries) as Record<Priority, sources.SqsEventSource>;
+    // The batch queue aggregates as the issue asks: up to 100 messages, or whatever arrived within
+    // a minute of the first (local mode's BatchConsumer does the same). Its concurrency is capped
+    // like P3's, so bulk work never takes what interactive priorities need.
+    const batch = new sources.SqsEventSource(props.queues.batch.queue, {
+      batchSize: BATCH_QUEUE.batchSize,
+      maxBatchingWindow: Duration.seconds(BATCH_QUEUE.maxBatchingWindowSeconds),
+      reportBatchItemFailures: true,
+      maxConcurrency: props.sizing.maxConcurrency.P3,
+    });
+    fn.addEventSource(batch);
+    this.eventSources = {
+      ...(Object.fromEntries(entries) as Record<Priority, sources.SqsEventSource>),
+      batch,
+    };
   }
 }

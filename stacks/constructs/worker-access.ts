@@ -1,6 +1,6 @@
 /**
  * What a worker (Lambda or Fargate task) may touch, granted the same way for both fleets:
- * consume the P0..P3 queues, the execution-table item actions the worker's store uses (no
+ * consume the P0..P3 queues (and the batch queue, for the fleet that consumes it), the execution-table item actions the worker's store uses (no
  * Query, Scan, DeleteItem or batch writes), PutEvents on the region's bus, and IAM-authenticated
  * connections to the RDS Proxy as the app login user (RLS applies; never the admin user).
  * The environment it returns is typed by the runtime's schema (lib/config/runtime-env.ts
@@ -15,7 +15,7 @@ import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LAMBDA_QUEUE_VISIBILITY_SECONDS, PRIORITIES } from '../../lib/config/queues.js';
-import type { Priority } from '../../lib/config/queues.js';
+import type { Priority, QueueName } from '../../lib/config/queues.js';
 import { iamDatabaseEnv, type EnvOf, type WorkerEnvSchema } from '../../lib/config/runtime-env.js';
 import { VALKEY_PORT } from './valkey-cache.js';
 
@@ -36,7 +36,8 @@ export interface WorkerQueue {
 }
 
 export interface WorkerResources {
-  readonly queues: Readonly<Record<Priority, WorkerQueue>>;
+  /** P0..P3, and the batch queue for a fleet that consumes it too (the Lambda fleet). */
+  readonly queues: Readonly<Record<Priority, WorkerQueue>> & { readonly batch?: WorkerQueue };
   readonly table: dynamodb.ITableV2;
   /** The table's CMK (DynamoDB encrypts and decrypts items with it on the caller's behalf). */
   readonly tableKey: kms.IKey;
@@ -56,6 +57,7 @@ export interface WorkerResources {
 
 export function grantWorker(role: iam.IGrantable, r: WorkerResources): void {
   for (const p of PRIORITIES) r.queues[p].queue.grantConsumeMessages(role);
+  r.queues.batch?.queue.grantConsumeMessages(role);
   // The table itself only: the worker never queries an index.
   iam.Grant.addToPrincipal({
     grantee: role,
@@ -70,11 +72,10 @@ export function grantWorker(role: iam.IGrantable, r: WorkerResources): void {
 /** The worker runtime's environment (values may be tokens; QUEUE_URLS is JSON). */
 export function workerEnvironment(scope: Construct, r: WorkerResources): EnvOf<typeof WorkerEnvSchema> {
   const stack = Stack.of(scope);
+  const consumed: [QueueName, WorkerQueue][] = PRIORITIES.map((p) => [p, r.queues[p]]);
+  if (r.queues.batch) consumed.push(['batch', r.queues.batch]);
   const urls = Object.fromEntries(
-    PRIORITIES.map((p) => [
-      p,
-      { url: r.queues[p].queue.queueUrl, deadLetterUrl: r.queues[p].deadLetterQueue.queueUrl },
-    ]),
+    consumed.map(([name, q]) => [name, { url: q.queue.queueUrl, deadLetterUrl: q.deadLetterQueue.queueUrl }]),
   );
   return {
     EXECUTION_TABLE_NAME: r.table.tableName,

@@ -112,7 +112,8 @@ describe('runtime environments (primary region)', () => {
     const env = assertRuntimeReads(WorkerEnvSchema, worker!.vars) as z.output<typeof WorkerEnvSchema>;
     expect(env.EVENT_BUS_NAME).toBeDefined();
     expect(env.REDIS_URL).toMatch(/^rediss:\/\//);
-    expect(Object.keys(env.QUEUE_URLS).sort()).toEqual(['P0', 'P1', 'P2', 'P3']);
+    // The Lambda fleet consumes the batch queue too (its own event source).
+    expect(Object.keys(env.QUEUE_URLS).sort()).toEqual(['P0', 'P1', 'P2', 'P3', 'batch']);
     expect(env.DB_IAM_AUTH).toBe('true');
     expect(env.GLAF_DB_ROLE_PREFIX).toBe(ENVIRONMENTS.prod.aurora.rolePrefix);
     const url = new URL(env.DATABASE_URL!);
@@ -125,6 +126,7 @@ describe('runtime environments (primary region)', () => {
     const [container] = containerEnvironments(plane.workers!);
     const env = assertRuntimeReads(WorkerEnvSchema, container!) as z.output<typeof WorkerEnvSchema>;
     expect(env.AWS_REGION).toBe(plane.workers!.region);
+    expect(Object.keys(env.QUEUE_URLS).sort()).toEqual(['P0', 'P1', 'P2', 'P3']);
     expect(env.EVENT_BUS_NAME).toBeDefined();
     expect(env.DB_IAM_AUTH).toBe('true');
   });

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { App, FileSystem, IgnoreMode } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import type { Stack, Stage } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -11,14 +12,14 @@ import { allAgents } from '../../lib/agents/index.js';
 import { EnvironmentConfigSchema } from '../../lib/config/app-config.js';
 import type { EnvironmentConfig } from '../../lib/config/app-config.js';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
-import { PRIORITIES, SHUTDOWN_GRACE_MS } from '../../lib/config/queues.js';
+import { BATCH_QUEUE, PRIORITIES, SHUTDOWN_GRACE_MS } from '../../lib/config/queues.js';
 import { LAMBDA_AGENT_BUDGET_MS, LAMBDA_EVENT_SOURCES, workerFleetFor } from '../../lib/config/workers.js';
 import { addEnvironment, RegionStage, SiloTenantStage } from '../../stacks/app-stage.js';
 import type { ApplicationPlane } from '../../stacks/app-stage.js';
 import { WORKER_IMAGE_EXCLUDE } from '../../stacks/constructs/worker-image.js';
 import { addWorkers } from '../../stacks/workers-stack.js';
 import type { WorkersStack } from '../../stacks/workers-stack.js';
-import { assertHasResource, assertResourceCount, SILO_TENANTS, template, withSilos } from './helpers.js';
+import { assertHasResource, SILO_TENANTS, template, withSilos } from './helpers.js';
 
 /** The foundation plus the workers only: other application-plane stacks are not under test here. */
 function build(config: EnvironmentConfig) {
@@ -211,7 +212,11 @@ describe('WorkersStack', () => {
     });
 
     it('has one event source per priority with partial batch responses and its own max concurrency', () => {
-      assertResourceCount(t, 'AWS::Lambda::EventSourceMapping', PRIORITIES.length);
+      const worker = built.primary.lambda.handler.function.node.defaultChild as CfnResource;
+      const mappings = Object.values(t.findResources('AWS::Lambda::EventSourceMapping')).filter((m) =>
+        JSON.stringify(m).includes(built.primary.getLogicalId(worker)),
+      );
+      expect(mappings).toHaveLength(PRIORITIES.length + 1); // P0..P3 and the batch queue
       for (const p of PRIORITIES) {
         const s = LAMBDA_EVENT_SOURCES[p];
         assertHasResource(t, 'AWS::Lambda::EventSourceMapping', {
@@ -226,6 +231,30 @@ describe('WorkersStack', () => {
       const caps = PRIORITIES.map((p) => prod.workers.lambda.maxConcurrency[p]);
       expect(caps[0]).toBe(Math.max(...caps));
       expect([...caps].sort((a, b) => b - a)).toEqual(caps);
+    });
+
+    it('aggregates the batch queue: up to 100 records or 60 s per invocation, partial batch responses, capped like P3', () => {
+      assertHasResource(t, 'AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('Queuesbatch') },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: BATCH_QUEUE.batchSize,
+        MaximumBatchingWindowInSeconds: BATCH_QUEUE.maxBatchingWindowSeconds,
+        ScalingConfig: { MaximumConcurrency: prod.workers.lambda.maxConcurrency.P3 },
+      });
+      expect(BATCH_QUEUE).toEqual({ batchSize: 100, maxBatchingWindowSeconds: 60 });
+    });
+
+    it('the Lambda fleet consumes the batch queue, the Fargate fleet does not', () => {
+      const consumes = (prefix: string) =>
+        statementsOf(built.primary, prefix)
+          .filter((s) => actionsOf(s).includes('sqs:ReceiveMessage'))
+          .flatMap((s) => JSON.stringify(s.Resource).match(/Queues(P[0-3]|batch)/g) ?? []);
+      expect(new Set(consumes('LambdaWorkerRoleDefaultPolicy'))).toEqual(
+        new Set(['QueuesP0', 'QueuesP1', 'QueuesP2', 'QueuesP3', 'Queuesbatch']),
+      );
+      expect(new Set(consumes('FargateTaskTaskRoleDefaultPolicy'))).toEqual(
+        new Set(['QueuesP0', 'QueuesP1', 'QueuesP2', 'QueuesP3']),
+      );
     });
 
     it('reads queues whose visibility is at least 6 x its timeout', () => {
