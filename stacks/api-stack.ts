@@ -1,7 +1,7 @@
 /**
  * The HTTPS API of one stage: REST API from the route table with the Lambda authorizer, the
- * route functions (one per route group), WAF, usage plans per tenant tier, access logs, and
- * the regional custom domains.
+ * route functions (one per route group), WAF, usage plans per tenant tier with a key per
+ * tenant (and its provisioning), access logs, and the regional custom domains.
  *
  * Stages: every control-plane region (primary and secondary: the secondary serves from its
  * table replica and its Global Database cluster, writable once promoted, and the shared name
@@ -123,7 +123,21 @@ export class ApiStack extends Stack {
       tiers: f.tenant ? { silo: config.tiers.silo } : config.tiers,
       api: this.restApi,
       stage: this.stage,
+      // A silo tenant's key comes with its stack; the control plane provisions keys per tenant.
+      ...(f.tenant
+        ? { siloTenantId: f.tenant.tenantId }
+        : {
+            provisioning: {
+              bus: f.events.bus.bus,
+              queueKey: keys.keys.messaging,
+              vpc: f.network.vpc,
+              logKey: keys.keys.logs,
+              logRetention,
+            },
+          }),
     });
+    // Onboarding provisions the new tenant's key at once (best effort; the bus path retries).
+    if (!f.tenant) this.usagePlans.grantProvisioning(this.functions.routes.control);
     this.domainNames = apiDomainNames(config.domain.name, this.region, f.tenant?.tenantId);
     const certificateArn = config.api.certificateArns[f.tenant?.tenantId ?? this.region];
     if (!certificateArn) throw new Error(`${this.stackName}: no API certificate configured`);

@@ -1,8 +1,9 @@
 /**
  * The REST API (API Gateway v1) built from the route table (lib/http/routes), so every route
  * the Lambda handler serves has exactly one method here and nothing else is reachable:
- * - public routes (health, ready, OpenAPI) have no authorizer, all others the REQUEST
- *   authorizer without identity sources or cache (why: lib/config/api.ts);
+ * - public routes (health, ready, OpenAPI) have no authorizer and need no API key; all others
+ *   the REQUEST authorizer without identity sources or cache (why: lib/config/api.ts) and an
+ *   API key, which the authorizer names (`usageIdentifierKey`): the caller's usage-plan key;
  * - path parameters are declared required and checked by a request validator; bodies are
  *   validated by the handler's pipeline, whose 400 problem documents are the same locally and
  *   here (with every media type binary, see below, a gateway body model could not see JSON);
@@ -198,9 +199,14 @@ export class PlatformRestApi extends Construct {
         operationName: route.operationId,
         requestParameters: Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])),
         requestValidator: this.validator,
+        // Every authorized method meters the caller on its usage-plan key (usage-plans.ts).
         ...(route.access === 'public'
           ? { authorizationType: apigw.AuthorizationType.NONE }
-          : { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
+          : {
+              authorizer: this.authorizer,
+              authorizationType: apigw.AuthorizationType.CUSTOM,
+              apiKeyRequired: true,
+            }),
       });
       if (route.access === 'public') {
         Validations.of(method).acknowledge({

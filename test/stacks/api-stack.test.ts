@@ -15,6 +15,8 @@ import {
   routeGroupOf,
   usagePlanRequestsPerDay,
 } from '../../lib/config/api.js';
+import { UsageKeysEnvSchema } from '../../lib/config/runtime-env.js';
+import { platformUsageKey, tenantUsageKey } from '../../lib/config/usage-plans.js';
 import { routes } from '../../lib/http/routes/index.js';
 import { loginUsers } from '../../lambdas/migrate/migration-event.js';
 import { rolesFor } from '../../lib/adapters/sql/roles.js';
@@ -52,7 +54,9 @@ function functionsByGroup(tpl: Template): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [id, r] of ofType(tpl, 'AWS::Lambda::Function')) {
     const env = (r.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
-    out[(env.ROUTE_GROUP as string | undefined) ?? 'authorizer'] = id;
+    const service = env.POWERTOOLS_SERVICE_NAME as string;
+    out[(env.ROUTE_GROUP as string | undefined) ?? (service === 'api-authorizer' ? 'authorizer' : service)] =
+      id;
   }
   return out;
 }
@@ -115,10 +119,17 @@ describe('ApiStack', () => {
           method: route.method,
         });
         const guarded = route.access !== 'public';
-        expect({ op: route.operationId, auth: m!.AuthorizationType, id: m!.AuthorizerId }).toEqual({
+        expect({
+          op: route.operationId,
+          auth: m!.AuthorizationType,
+          id: m!.AuthorizerId,
+          // The usage-plan key (named by the authorizer) on every tenant method: plans apply.
+          apiKey: m!.ApiKeyRequired,
+        }).toEqual({
           op: route.operationId,
           auth: guarded ? 'CUSTOM' : 'NONE',
           id: guarded ? { Ref: authorizerId } : undefined,
+          apiKey: guarded ? true : undefined,
         });
       }
       expect(methods.filter((m) => m.AuthorizationType === 'NONE').map((m) => m.OperationName)).toEqual([
@@ -144,8 +155,9 @@ describe('ApiStack', () => {
           });
         }
       }
-      // One invoke permission per function for the stage, none for the test console.
-      assertResourceCount(t, 'AWS::Lambda::Permission', ROUTE_GROUPS.length + 1);
+      // One invoke permission per function for the stage, none for the test console; and the
+      // tenant-event rule's for the usage-keys function.
+      assertResourceCount(t, 'AWS::Lambda::Permission', ROUTE_GROUPS.length + 2);
     });
 
     it('validates required path parameters with a request validator', () => {
@@ -238,7 +250,7 @@ describe('ApiStack', () => {
   describe('functions', () => {
     it('runs every route group and the authorizer on arm64 Node 22 in the private subnets', () => {
       const fns = functionsByGroup(t);
-      expect(Object.keys(fns).sort()).toEqual([...ROUTE_GROUPS, 'authorizer'].sort());
+      expect(Object.keys(fns).sort()).toEqual([...ROUTE_GROUPS, 'authorizer', 'usage-keys'].sort());
       assertAllResources(t, 'AWS::Lambda::Function', {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -443,28 +455,151 @@ describe('ApiStack', () => {
   });
 
   describe('usage plans', () => {
-    it('has one plan per tier on the stage, with the tier throttle and a daily quota', () => {
+    const plansOf = (tpl: Template): Record<string, string> =>
+      Object.fromEntries(
+        ofType(tpl, 'AWS::ApiGateway::UsagePlan').map(([id, r]) => [
+          r.Properties!.UsagePlanName as string,
+          id,
+        ]),
+      );
+    const [restApiId] = ofType(t, 'AWS::ApiGateway::RestApi').map(([id]) => id);
+    /** An ARN as text: references as <LogicalId>, the partition as aws. */
+    const arnText = (r: unknown): string => {
+      if (typeof r === 'string') return r;
+      const v = r as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+      if (v.Ref) return v.Ref === 'AWS::Partition' ? 'aws' : `<${v.Ref}>`;
+      if (v['Fn::Join']) return v['Fn::Join'][1].map(arnText).join(v['Fn::Join'][0]);
+      return JSON.stringify(r);
+    };
+    /** Every API Gateway right of a role: `<actions> <resource>`, sorted. */
+    const apiGatewayRights = (roleId: string): string[] =>
+      statementsOf(t, roleId)
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('apigateway:')))
+        .flatMap((s) => [s.Resource].flat().map((r) => `${actionsOf(s).join('+')} ${arnText(r)}`))
+        .sort();
+
+    it('has one plan per tier on the stage (tier throttle, daily quota) and a platform plan', () => {
       const [stageId] = ofType(t, 'AWS::ApiGateway::Stage').map(([id]) => id);
-      assertResourceCount(t, 'AWS::ApiGateway::UsagePlan', 2);
+      assertResourceCount(t, 'AWS::ApiGateway::UsagePlan', 3);
       for (const tier of ['pool', 'silo'] as const) {
         assertHasResource(t, 'AWS::ApiGateway::UsagePlan', {
-          Description: `Tenant tier ${tier}`,
+          UsagePlanName: `glaf-tier-${tier}`,
           Throttle: {
             RateLimit: config.tiers[tier].rateLimitPerSecond,
             BurstLimit: config.tiers[tier].burstLimit,
           },
           Quota: { Limit: usagePlanRequestsPerDay(tier), Period: 'DAY' },
-          ApiStages: [Match.objectLike({ Stage: { Ref: stageId } })],
+          ApiStages: [Match.objectLike({ ApiId: { Ref: restApiId }, Stage: { Ref: stageId } })],
         });
       }
       expect(usagePlanRequestsPerDay('pool')).toBe(600 * 1440);
-      assertResourceCount(t, 'AWS::ApiGateway::UsagePlanKey', 2);
+      // Platform admins: the highest tier throttle, no daily quota.
+      assertHasResource(t, 'AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: 'glaf-platform',
+        Throttle: {
+          RateLimit: config.tiers.silo.rateLimitPerSecond,
+          BurstLimit: config.tiers.silo.burstLimit,
+        },
+        Quota: Match.absent(),
+        ApiStages: [Match.objectLike({ Stage: { Ref: stageId } })],
+      });
     });
 
-    it('gives a silo tenant its own tier plan only', () => {
+    it('shares no key between tenants: the one key the stack makes is the platform key, in the platform plan', () => {
+      const keys = ofType(t, 'AWS::ApiGateway::ApiKey');
+      expect(keys).toHaveLength(1);
+      const [keyId, key] = keys[0]!;
+      // The value the authorizer names for principals without a tenant (the API id from the methodArn).
+      expect(key.Properties).toMatchObject({
+        Enabled: true,
+        Value: { 'Fn::Join': ['', [platformUsageKey(''), { Ref: restApiId }]] },
+      });
+      expect(ofType(t, 'AWS::ApiGateway::UsagePlanKey').map(([, r]) => r.Properties)).toEqual([
+        { KeyId: { Ref: keyId }, KeyType: 'API_KEY', UsagePlanId: { Ref: plansOf(t)['glaf-platform'] } },
+      ]);
+    });
+
+    it("gives a silo tenant's API its tier plan with the tenant's own key (the derived value), and the platform plan", () => {
       const s = template(siloStage);
-      assertResourceCount(s, 'AWS::ApiGateway::UsagePlan', 1);
-      assertHasResource(s, 'AWS::ApiGateway::UsagePlan', { Description: 'Tenant tier silo' });
+      expect(Object.keys(plansOf(s)).sort()).toEqual(['glaf-platform', 'glaf-tier-silo']);
+      const [tenantKeyId] = ofType(s, 'AWS::ApiGateway::ApiKey')
+        .filter(([, r]) => r.Properties!.Value === tenantUsageKey(silo.tenantId))
+        .map(([id]) => id);
+      expect(tenantKeyId).toBeDefined();
+      assertHasResource(s, 'AWS::ApiGateway::UsagePlanKey', {
+        KeyId: { Ref: tenantKeyId },
+        UsagePlanId: { Ref: plansOf(s)['glaf-tier-silo'] },
+      });
+      assertResourceCount(s, 'AWS::ApiGateway::UsagePlanKey', 2);
+      // Its tenant is known at synth: no provisioning function, no rule.
+      expect(Object.keys(functionsByGroup(s))).not.toContain('usage-keys');
+      assertResourceCount(s, 'AWS::Events::Rule', 0);
+    });
+
+    it('provisions tenant keys from the bus: tenant.created / tenant.offboarded, retried, then a DLQ', () => {
+      const fns = functionsByGroup(t);
+      const fn = fns['usage-keys']!;
+      const vars = (resources(t)[fn]!.Properties!.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(vars).toMatchObject({ USAGE_REST_API_ID: { Ref: restApiId }, USAGE_STAGE_NAME: 'v1' });
+      // Exactly what the function reads (UsageKeysEnvSchema; AWS_REGION comes from Lambda).
+      const own = Object.keys(vars).filter((k) => !/^(POWERTOOLS_|NODE_OPTIONS$)/.test(k));
+      expect(own.sort()).toEqual(Object.keys(UsageKeysEnvSchema.shape).filter((k) => k !== 'AWS_REGION'));
+      const [dlq] = ofType(t, 'AWS::SQS::Queue').map(([id]) => id);
+      assertHasResource(t, 'AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+      assertHasResource(t, 'AWS::Events::Rule', {
+        EventBusName: { 'Fn::ImportValue': Match.stringLikeRegexp('Events:ExportsOutputRefEventsBus') },
+        EventPattern: { source: ['glaf'], 'detail-type': ['tenant.created', 'tenant.offboarded'] },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fn, 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 6 * 3600 },
+          }),
+        ],
+      });
+      assertHasResource(t, 'AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fn },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+      });
+    });
+
+    it("scopes the usage-keys function's API Gateway rights to keys and this stage's tier plans", () => {
+      const fns = functionsByGroup(t);
+      const plans = plansOf(t);
+      const arn = (path: string) => `arn:aws:apigateway:${primary.region}::${path}`;
+      const expected = [
+        `apigateway:GET ${arn('/apikeys')}`,
+        `apigateway:GET ${arn('/usageplans')}`,
+        `apigateway:POST ${arn('/apikeys')}`,
+        `apigateway:PATCH+apigateway:DELETE ${arn('/apikeys/*')}`,
+        ...['pool', 'silo'].flatMap((tier) => [
+          `apigateway:POST ${arn(`/usageplans/<${plans[`glaf-tier-${tier}`]}>/keys`)}`,
+          `apigateway:DELETE ${arn(`/usageplans/<${plans[`glaf-tier-${tier}`]}>/keys/*`)}`,
+        ]),
+      ].sort();
+      const rights = apiGatewayRights(roleOf(t, fns['usage-keys']!));
+      expect(rights).toEqual(expected);
+      expect(rights.join('\n')).not.toContain(plans['glaf-platform']!);
+      // Its other rights: its log group, X-Ray, and sending to its DLQ (no table, no database).
+      const others = statementsOf(t, roleOf(t, fns['usage-keys']!))
+        .flatMap(actionsOf)
+        .filter((a) => !a.startsWith('apigateway:'));
+      expect(others.filter((a) => /^(dynamodb|rds-db|sts|events|secretsmanager):/.test(a))).toEqual([]);
+    });
+
+    it('lets the control function provision at onboarding (same rights); no other route function or the authorizer', () => {
+      const fns = functionsByGroup(t);
+      const expected = apiGatewayRights(roleOf(t, fns['usage-keys']!));
+      for (const group of [...ROUTE_GROUPS, 'authorizer']) {
+        const rights = apiGatewayRights(roleOf(t, fns[group]!));
+        expect({ group, rights }).toEqual({ group, rights: group === 'control' ? expected : [] });
+      }
+      const vars = (
+        resources(t)[fns.control!]!.Properties!.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(vars).toMatchObject({ USAGE_REST_API_ID: { Ref: restApiId }, USAGE_STAGE_NAME: 'v1' });
     });
   });
 
