@@ -49,11 +49,9 @@ export async function startFakeAthena(pollsBeforeDone = 2): Promise<FakeAthena> 
   const starts: FakeStart[] = [];
   const stopped: string[] = [];
   const pages: FakeAthena['pages'] = [];
-  let response: FakeResult | { fail: string } | { hang: true } = { columns: [], rows: [] };
-  const executions = new Map<
-    string,
-    { polls: number; response: typeof response; state: string; reason?: string }
-  >();
+  type Response = FakeResult | { readonly fail: string } | { readonly hang: true };
+  let response: Response = { columns: [], rows: [] };
+  const executions = new Map<string, { polls: number; response: Response; state: string; reason?: string }>();
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
