@@ -140,7 +140,11 @@ export const EUDR_CHECKS_TABLE = table('eudr_checks', 'One row per EUDR due-dili
 ]);
 
 export const AUDIT_EVENTS_TABLE = table('audit_events', 'One row per audit log entry', [
-  col('seq', 'bigint', "Position in the tenant's hash chain"),
+  col(
+    'seq',
+    'bigint',
+    "Position in the tenant's hash chain; (tenant_id, seq) is the entry (copied at least once: dedupe on it)",
+  ),
   col('occurred_at', 'timestamp', 'When (UTC)'),
   col('actor', 'string', 'User id, api-key:<id> or system:<service>'),
   col('action', 'string', 'Dotted action, e.g. tenant.created'),
