@@ -9,7 +9,7 @@
  * partitioning by key on a real cluster, the idempotent-producer handshake.
  */
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMskProducer, kafkaRecordOf, mskIamSasl, MskBus } from '../../lib/adapters/aws/msk-bus.js';
 import { EVENT_TYPES } from '../../lib/domain/events/catalogue.js';
 import { createEvent } from '../../lib/domain/events/envelope.js';
@@ -72,6 +72,21 @@ describe('MSK IAM token', () => {
     );
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     expect(expiryTime).toBeGreaterThan(Date.now());
+  });
+
+  it("mskIamSasl's default generator is the signer over the default credential chain", async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDFROMENV');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret-env');
+    vi.stubEnv('AWS_SESSION_TOKEN', '');
+    vi.stubEnv('AWS_PROFILE', '');
+    try {
+      const token = await (mskIamSasl('eu-central-1').token as () => Promise<string>)();
+      const url = new URL(Buffer.from(token, 'base64url').toString('utf8'));
+      expect(url.host).toBe('kafka.eu-central-1.amazonaws.com');
+      expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIDFROMENV\/\d{8}\/eu-central-1\//);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('mskIamSasl asks the generator for a fresh token for its region on every call', async () => {

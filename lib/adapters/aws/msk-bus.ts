@@ -6,8 +6,9 @@
  * order), tenant id also in the headers so consumers can filter without parsing values.
  */
 import type { ConnectionOptions } from 'node:tls';
-import { Producer, ProduceAcks, stringSerializers, type SASLOptions } from '@platformatic/kafka';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import type { Producer, SASLOptions } from '@platformatic/kafka';
+// The package's constants module alone (the package exports only its root, hence the path).
+import { ProduceAcks } from '../../../node_modules/@platformatic/kafka/dist/apis/enumerations.js';
 import type { DomainEvent } from '../../domain/events/envelope.js';
 import { topicOf } from '../../domain/events/topics.js';
 import { validateEvents } from '../../domain/events/validate.js';
@@ -63,8 +64,12 @@ export class MskBus implements EventBus {
 
 export type TokenGenerator = (options: { region: string }) => Promise<{ token: string; expiryTime: number }>;
 
+/** The signer's token; the signer (its own STS client and credential chain) loads with the first connection. */
+const signerToken: TokenGenerator = async (options) =>
+  (await import('aws-msk-iam-sasl-signer-js')).generateAuthToken(options);
+
 /** SASL options for MSK IAM; the token is fetched per connection (it expires in 15 min). */
-export function mskIamSasl(region: string, generate: TokenGenerator = generateAuthToken): SASLOptions {
+export function mskIamSasl(region: string, generate: TokenGenerator = signerToken): SASLOptions {
   return {
     mechanism: 'OAUTHBEARER',
     token: async () => (await generate({ region })).token,
@@ -84,7 +89,22 @@ export interface MskProducerOptions {
   readonly retries?: number;
 }
 
-export function createMskProducer(options: MskProducerOptions): Producer<string, string, string, string> {
+/** The producer MskBus sends through; `close(true)` also ends a send in flight. */
+export interface MskProducer extends KafkaSender {
+  close(force?: boolean): Promise<void>;
+}
+
+/**
+ * The Kafka client loads on the first send, not at import: its producer module compiles its
+ * option validators (Ajv) as it loads, ~150 ms of CPU in every cold start of the stream
+ * processor and the outbox relay, and only a send needs it. Its own modules, not the package
+ * root, which also loads the consumer and the schema registries (avsc) the publisher never uses.
+ */
+async function newProducer(options: MskProducerOptions): Promise<Producer<string, string, string, string>> {
+  const [{ Producer }, { stringSerializers }] = await Promise.all([
+    import('../../../node_modules/@platformatic/kafka/dist/clients/producer/index.js'),
+    import('../../../node_modules/@platformatic/kafka/dist/clients/serde.js'),
+  ]);
   return new Producer({
     clientId: options.clientId ?? 'glaf-events',
     bootstrapBrokers: [...options.bootstrapBrokers],
@@ -96,4 +116,15 @@ export function createMskProducer(options: MskProducerOptions): Producer<string,
     idempotent: true,
     acks: ProduceAcks.ALL,
   });
+}
+
+/** A @platformatic/kafka Producer, created on the first send (see newProducer). */
+export function createMskProducer(options: MskProducerOptions): MskProducer {
+  let producer: Promise<Producer<string, string, string, string>> | undefined;
+  return {
+    send: async (sendOptions) => (await (producer ??= newProducer(options))).send(sendOptions),
+    close: async (force) => {
+      if (producer) await (await producer).close(force);
+    },
+  };
 }
