@@ -110,6 +110,16 @@ function compose(
     vpc: network.vpc,
     keys: keys.keys,
     role: role === 'secondary' ? 'secondary' : 'primary',
+    // The outbox relay runs where the outbox is written.
+    ...(data.aurora
+      ? {
+          database: {
+            proxy: data.aurora.proxy,
+            proxySecurityGroups: data.aurora.proxy.connections.securityGroups,
+            rolePrefix: config.aurora.rolePrefix,
+          },
+        }
+      : {}),
   });
   return { config, region, role, tenant, keys, network, data, events };
 }

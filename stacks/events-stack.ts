@@ -2,10 +2,12 @@
  * Messaging of one region: the integration bus (archive; in the primary region a global
  * endpoint), MSK Serverless with its topics, and the execution queues with DLQs and alarms.
  * In the control plane the bus accepts events from the silo tenants' accounts; in a silo
- * tenant's account a rule forwards the tenant's events to the control-plane bus.
+ * tenant's account a rule forwards the tenant's events to the control-plane bus. Where Aurora
+ * is written (primary, silo), the outbox relay publishes the SQL outbox to the bus and MSK.
  */
 import { Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +16,7 @@ import { busArn, busName, PlatformEventBus } from './constructs/event-bus.js';
 import { ExecutionQueues } from './constructs/execution-queues.js';
 import type { KmsKeys } from './constructs/kms-keys.js';
 import { MskServerless } from './constructs/msk-serverless.js';
+import { OutboxRelayFunction } from './constructs/outbox-relay.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
 
@@ -22,6 +25,12 @@ export interface EventsStackProps extends PlatformStackProps {
   readonly keys: KmsKeys;
   /** Primary region of the control plane: global endpoint and silo-account access. */
   readonly role: 'primary' | 'secondary';
+  /** The writable Aurora's proxy (primary, silo): runs the outbox relay. @default no relay */
+  readonly database?: {
+    readonly proxy: rds.IDatabaseProxy;
+    readonly proxySecurityGroups: readonly ec2.ISecurityGroup[];
+    readonly rolePrefix: string;
+  };
 }
 
 /** Event sources of the platform: everything it publishes starts with this. */
@@ -31,6 +40,7 @@ export class EventsStack extends Stack {
   readonly bus: PlatformEventBus;
   readonly msk: MskServerless;
   readonly queues: ExecutionQueues;
+  readonly outboxRelay?: OutboxRelayFunction;
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
     super(scope, id, props);
@@ -78,6 +88,18 @@ export class EventsStack extends Stack {
       });
     }
     this.msk = new MskServerless(this, 'Msk', { vpc: props.vpc, logKey: keys.logs });
+    if (props.database) {
+      this.outboxRelay = new OutboxRelayFunction(this, 'OutboxRelay', {
+        vpc: props.vpc,
+        bus: this.bus.bus,
+        proxy: props.database.proxy,
+        proxySecurityGroups: props.database.proxySecurityGroups,
+        rolePrefix: props.database.rolePrefix,
+        msk: this.msk,
+        logKey: keys.logs,
+        logRetention: config.logRetentionDays,
+      });
+    }
     this.queues = new ExecutionQueues(this, 'Queues', {
       key: keys.messaging,
       oldestMessageAlarmSeconds: config.events.oldestMessageAlarmSeconds,

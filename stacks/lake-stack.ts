@@ -18,6 +18,7 @@
  */
 import { CfnOutput, Duration, Size, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -37,6 +38,7 @@ import type { PlatformFunction } from './constructs/platform-function.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
 import { StreamProcessor } from './constructs/stream-processor.js';
+import type { MskServerless } from './constructs/msk-serverless.js';
 
 export interface LakeStackProps extends PlatformStackProps {
   readonly keys: KmsKeys;
@@ -45,7 +47,12 @@ export interface LakeStackProps extends PlatformStackProps {
    * The execution table and bus: the stream processor consumes the table's stream into
    * execution events and lake rows. @default no stream processor
    */
-  readonly feed?: { readonly table: dynamodb.ITableV2; readonly bus: events.IEventBus };
+  readonly feed?: {
+    readonly table: dynamodb.ITableV2;
+    readonly bus: events.IEventBus;
+    /** The region's MSK: the execution events go to its agent_execution topic too. */
+    readonly msk?: { readonly cluster: MskServerless; readonly vpc: ec2.IVpc };
+  };
 }
 
 export class LakeStack extends Stack {
@@ -121,6 +128,7 @@ export class LakeStack extends Stack {
         queueKey: keys.messaging,
         logKey: keys.logs,
         logRetention: config.logRetentionDays,
+        ...(props.feed.msk ? { msk: props.feed.msk } : {}),
       });
       this.bindWriter(this.streamProcessor.function);
     }
@@ -214,7 +222,11 @@ export const lakeStage: StageExtension = (stage, foundation, plane) => {
     role: foundation.role,
     // Only where the table is written: a replica's stream repeats the primary's changes.
     feed: foundation.data.table
-      ? { table: foundation.data.table, bus: foundation.events.bus.bus }
+      ? {
+          table: foundation.data.table,
+          bus: foundation.events.bus.bus,
+          msk: { cluster: foundation.events.msk, vpc: foundation.network.vpc },
+        }
       : undefined,
   });
 };

@@ -4,13 +4,14 @@
  * The IAM bootstrap broker string is read with an SDK call, as CloudFormation does not
  * return it for serverless clusters.
  */
-import { CustomResource, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { MskTopic } from '../../lib/domain/events/topics.js';
 import { MSK_TOPIC_SPECS } from './msk-topics.js';
 import { PlatformFunction } from './platform-function.js';
 
@@ -24,6 +25,7 @@ export interface MskServerlessProps {
 
 export class MskServerless extends Construct {
   readonly cluster: msk.CfnServerlessCluster;
+  readonly clusterName: string;
   readonly securityGroup: ec2.SecurityGroup;
   readonly bootstrapBrokers: string;
   readonly topics: CustomResource;
@@ -37,6 +39,7 @@ export class MskServerless extends Construct {
       allowAllOutbound: false,
     });
     const clusterName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    this.clusterName = clusterName;
     this.cluster = new msk.CfnServerlessCluster(this, 'Cluster', {
       clusterName,
       clientAuthentication: { sasl: { iam: { enabled: true } } },
@@ -126,5 +129,47 @@ export class MskServerless extends Construct {
   /** Admits a client security group to the IAM listener. */
   allowClient(peer: ec2.IConnectable): void {
     this.securityGroup.connections.allowFrom(peer, ec2.Port.tcp(MSK_IAM_PORT), 'MSK IAM clients');
+  }
+
+  /**
+   * Lets a function produce to `topics` (event publishers: the stream processor, the outbox
+   * relay): MSK_BOOTSTRAP_BROKERS in its environment, its security group admitted to the IAM
+   * listener, and IAM for exactly that: Connect and idempotent writes on this cluster, WriteData
+   * and DescribeTopic on those topics only (no create, alter, delete or read). The ingress rule
+   * is made in the function's stack, so a producer in another stack adds no dependency here.
+   */
+  bindProducer(fn: PlatformFunction, securityGroup: ec2.ISecurityGroup, topics: readonly MskTopic[]): void {
+    const stack = Stack.of(fn);
+    if (stack === Stack.of(this)) this.allowClient(securityGroup);
+    else {
+      new ec2.CfnSecurityGroupIngress(fn, 'MskIngress', {
+        groupId: this.securityGroup.securityGroupId,
+        sourceSecurityGroupId: securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: MSK_IAM_PORT,
+        toPort: MSK_IAM_PORT,
+        description: 'MSK IAM producer',
+      });
+    }
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
+        resources: [this.cluster.attrArn],
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:WriteData', 'kafka-cluster:DescribeTopic'],
+        resources: [...new Set(topics)].map((topic) => this.topicArn(topic)),
+      }),
+    );
+    fn.bindEnvironment('MSK_BOOTSTRAP_BROKERS', this.bootstrapBrokers);
+  }
+
+  /** topic/<cluster name>/<cluster uuid>/<topic>; the uuid is the last part of the cluster ARN. */
+  topicArn(topic: string): string {
+    const { partition, region, account } = Stack.of(this);
+    const uuid = Fn.select(2, Fn.split('/', this.cluster.attrArn));
+    return `arn:${partition}:kafka:${region}:${account}:topic/${this.clusterName}/${uuid}/${topic}`;
   }
 }

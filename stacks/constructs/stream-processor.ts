@@ -7,9 +7,14 @@
  *
  * Only where the table is written (primary region, silo tenant): a secondary region's replica
  * stream repeats the primary's changes, and consuming both would publish every event twice.
+ *
+ * With MSK, the function runs in the VPC (private subnets with egress: EventBridge and Firehose
+ * stay reachable) and also produces to the agent_execution topic, keyed by tenant; a record is
+ * retried when either bus failed its event.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +22,8 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MSK_TOPICS } from '../../lib/domain/events/topics.js';
+import type { MskServerless } from './msk-serverless.js';
 import { PlatformFunction } from './platform-function.js';
 
 export interface StreamProcessorProps {
@@ -28,21 +35,41 @@ export interface StreamProcessorProps {
   readonly queueKey: kms.IKey;
   readonly logKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /** Publish to MSK too (agent_execution). @default EventBridge only */
+  readonly msk?: { readonly cluster: MskServerless; readonly vpc: ec2.IVpc };
 }
 
 export class StreamProcessor extends Construct {
   readonly function: PlatformFunction;
   readonly failures: sqs.Queue;
+  /** With MSK: the function's security group (admitted to the MSK IAM listener). */
+  readonly securityGroup?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: StreamProcessorProps) {
     super(scope, id);
+    const msk = props.msk;
+    if (msk) {
+      this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: msk.vpc,
+        description: 'Stream processor: MSK and AWS endpoints',
+      });
+    }
     this.function = new PlatformFunction(this, 'Function', {
       entry: 'lambdas/stream-processor/handler.ts',
       serviceName: 'stream-processor',
       timeout: Duration.seconds(60),
       logKey: props.logKey,
       logRetention: props.logRetention,
+      ...(msk && this.securityGroup
+        ? {
+            vpc: msk.vpc,
+            vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            securityGroups: [this.securityGroup],
+          }
+        : {}),
     }).bindEventBus('EVENT_BUS_NAME', props.bus);
+    if (msk && this.securityGroup)
+      msk.cluster.bindProducer(this.function, this.securityGroup, [MSK_TOPICS.execution]);
     props.tableKey.grantDecrypt(this.function.role);
 
     this.failures = new sqs.Queue(this, 'Failures', {
