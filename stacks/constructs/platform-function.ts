@@ -56,6 +56,10 @@ export const BUNDLE_SETTINGS = {
   platform: 'node',
   minify: true,
   sourceMap: true,
+  // Mappings only: with --enable-source-maps Node reads and parses the whole map as the bundle
+  // loads, and the sources' text (two thirds of it) serves debuggers, not stack traces
+  // (API bundle map 7.4 -> 2.5 MB, cold import CPU -28 ms measured; worker -18 ms).
+  sourcesContent: false,
   mainFields: ['module', 'main'],
   alias: BUNDLE_ALIASES,
   external: LOCAL_ONLY_PACKAGES,
@@ -142,6 +146,7 @@ export class PlatformFunction extends Construct {
         target: BUNDLE_SETTINGS.target,
         minify: BUNDLE_SETTINGS.minify,
         sourceMap: BUNDLE_SETTINGS.sourceMap,
+        sourcesContent: BUNDLE_SETTINGS.sourcesContent,
         // The SDK is bundled too (see above); only the local-only engines stay out.
         bundleAwsSDK: true,
         externalModules: [...BUNDLE_SETTINGS.external],

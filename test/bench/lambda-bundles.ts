@@ -42,6 +42,7 @@ export async function bundleEntry(entry: string, outdir: string): Promise<BuiltB
     platform: BUNDLE_SETTINGS.platform,
     minify: BUNDLE_SETTINGS.minify,
     sourcemap: BUNDLE_SETTINGS.sourceMap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     alias: { ...BUNDLE_SETTINGS.alias },
     external: [...BUNDLE_SETTINGS.external],
