@@ -11,12 +11,17 @@
  * and declarative agent fits the Lambda budget today (declarative specs cap at 30 s), so both
  * fleets consume P0..P3 as competing consumers (the conditional RUNNING claim keeps that
  * safe): Lambda takes bursts within its per-priority caps, Fargate drains a sustained backlog.
+ * The batch queue is the Lambda fleet's alone (its event source aggregates 100 or one minute).
+ *
+ * Webhook delivery (stacks/constructs/webhook-delivery.ts) lives here too, where the region has
+ * a writer: a rule on the bus, its queue and DLQ, and the consumer function.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { PRIORITIES } from '../lib/config/queues.js';
+import { webhookSecretPrefix } from '../lib/config/webhooks.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { DATABASE_NAME } from './constructs/aurora.js';
 import { executionTableName } from './constructs/execution-table.js';
@@ -28,6 +33,7 @@ import type { PlatformStackProps } from './constructs/stack-defaults.js';
 import { grantWorker, workerEnvironment } from './constructs/worker-access.js';
 import type { WorkerResources } from './constructs/worker-access.js';
 import { VALKEY_PORT } from './constructs/valkey-cache.js';
+import { WebhookDelivery } from './constructs/webhook-delivery.js';
 
 /** The RDS Proxy listens on PostgreSQL's port. */
 const POSTGRES_PORT = 5432;
@@ -51,6 +57,8 @@ export class WorkersStack extends Stack {
   readonly fargate: FargateWorkers;
   readonly scaling: QueueDepthScaling;
   readonly securityGroup: ec2.SecurityGroup;
+  /** The bus's events to the tenants' webhooks; absent where the region has no writer. */
+  readonly webhooks?: WebhookDelivery;
 
   constructor(scope: Construct, id: string, props: WorkersStackProps) {
     super(scope, id, props);
@@ -122,6 +130,30 @@ export class WorkersStack extends Stack {
       securityGroup: this.securityGroup,
     });
     grantWorker(this.fargate.taskDefinition.taskRole, resources);
+
+    // Webhook delivery needs the webhooks in Aurora: where the region has a writer (primary, silo).
+    if (data.aurora) {
+      this.webhooks = new WebhookDelivery(this, 'Webhooks', {
+        vpc,
+        bus: foundation.events.bus.bus,
+        queueKey: keys.messaging,
+        oldestMessageAlarmSeconds: config.events.oldestMessageAlarmSeconds,
+        retain: config.protectData,
+        table: resources.table,
+        tableKey: keys.data,
+        database: {
+          proxy: data.aurora.proxy,
+          port: POSTGRES_PORT,
+          user: appLoginUser(config.aurora.rolePrefix),
+          name: DATABASE_NAME,
+          rolePrefix: config.aurora.rolePrefix,
+        },
+        secrets: { prefix: webhookSecretPrefix(config.name), key: keys.data },
+        logKey: keys.logs,
+        logRetentionDays: config.logRetentionDays,
+        rolePath: `/glaf/${config.name}/webhooks/`,
+      });
+    }
 
     const { fargate: sizing } = config.workers;
     this.scaling = new QueueDepthScaling(this, 'Scaling', {

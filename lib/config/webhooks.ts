@@ -20,6 +20,8 @@ export const WEBHOOK_DELIVERY = {
   visibilityTimeoutSeconds: 720,
   /** Events per invocation; no batching window (a webhook is expected within seconds). */
   batchSize: 10,
+  /** Concurrent invocations: bounds the proxy connections and the outbound burst. */
+  maxConcurrency: 20,
   /** A claimed (event, webhook) pair is held for the invocation's lifetime at most. */
   claimLeaseMs: 120_000,
 } as const;
