@@ -11,7 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { jobEnv, JobEnvSchema } from '../../lib/adapters/jobs/job-env.js';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
-import { ApiEnvSchema, AuthorizerEnvSchema, WorkerEnvSchema } from '../../lib/config/runtime-env.js';
+import {
+  ApiEnvSchema,
+  AuthorizerEnvSchema,
+  WebhookDeliveryEnvSchema,
+  WorkerEnvSchema,
+} from '../../lib/config/runtime-env.js';
+import { webhookSecretPrefix } from '../../lib/config/webhooks.js';
 import { apiStage } from '../../stacks/api-stack.js';
 import { addEnvironment, RegionStage } from '../../stacks/app-stage.js';
 import type { ApplicationPlane } from '../../stacks/app-stage.js';
@@ -139,6 +145,16 @@ describe('runtime environments (primary region)', () => {
     expect(envs.map((e) => new URL(e.DATABASE_URL).password)).toEqual(routes.map(() => ''));
     const executions = envs.find((e) => e.ROUTE_GROUP === 'executions')!;
     expect(Object.keys(executions.QUEUE_URLS ?? {})).toContain('P0');
+  });
+
+  it('the webhook delivery function: WebhookDeliveryEnvSchema with IAM auth as the app login user', () => {
+    const [fn] = byService(lambdaEnvironments(plane.workers!), /^webhook-delivery$/);
+    const env = assertRuntimeReads(WebhookDeliveryEnvSchema, fn!.vars) as z.output<
+      typeof WebhookDeliveryEnvSchema
+    >;
+    expect(env.DB_IAM_AUTH).toBe('true');
+    expect(new URL(env.DATABASE_URL).username).toBe(`${ENVIRONMENTS.prod.aurora.rolePrefix}_api`);
+    expect(env.WEBHOOK_SECRET_PREFIX).toBe(webhookSecretPrefix(ENVIRONMENTS.prod.name));
   });
 
   it('the authorizer: AuthorizerEnvSchema with IAM auth', () => {
