@@ -12,8 +12,9 @@
  *
  * All of them run in the private subnets and reach Aurora through RDS Proxy (or, in a
  * secondary region, the local Global Database cluster) as the IAM-authenticated login user,
- * the Valkey cache over TLS, DynamoDB through the gateway endpoint (item actions on `TENANT#`
- * partitions only), and assume the tenant role with the caller's `tenant_id` session tag.
+ * the Valkey cache over TLS, and DynamoDB through the gateway endpoint as the tenant role only:
+ * each request's items are read and written with the tenant role assumed with the caller's
+ * `tenant_id` session tag; the functions' own roles have no item access.
  * The authorizer has a role path of its own, so it can never assume the tenant role.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -27,7 +28,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ApiConfig, RouteGroup } from '../../lib/config/api.js';
 import { ROUTE_GROUPS } from '../../lib/config/api.js';
-import { EXECUTION_TABLE } from '../../lib/config/execution-table.js';
 import {
   iamDatabaseEnv,
   type ApiEnvSchema,
@@ -36,7 +36,6 @@ import {
 } from '../../lib/config/runtime-env.js';
 import type { QueueName } from '../../lib/config/queues.js';
 import { PlatformFunction } from './platform-function.js';
-import { TENANT_TABLE_ACTIONS } from './tenant-role.js';
 import type { TenantRole } from './tenant-role.js';
 
 /** How the functions reach the database: host, login user and the IAM grant to connect. */
@@ -63,8 +62,9 @@ export interface ApiFunctionsProps {
   readonly rolePrefix: string;
   readonly database: ApiDatabase;
   readonly table: dynamodb.ITableV2;
-  /** The table's CMK (DynamoDB uses it on the caller's behalf). */
-  readonly tableKey: kms.IKey;
+  /** Ignored: the functions' roles no longer use the table key; the tenant role holds its use
+   * through DynamoDB. Optional only until every caller stops passing it. */
+  readonly tableKey?: kms.IKey;
   readonly cache: { readonly host: string; readonly port: number; readonly peer: ec2.IConnectable };
   readonly queues: Readonly<Record<QueueName, { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }>>;
   /** The queues' SSE-KMS key. */
@@ -155,7 +155,7 @@ export class ApiFunctions extends Construct {
         } satisfies EnvOf<typeof ApiEnvSchema>,
       });
       db.grantConnect(fn.role);
-      this.grantTenantItems(fn, props.table, props.tableKey);
+      this.grantTableMetadata(fn, props.table);
       props.tenantRole.grantAssumeWithTag(fn.role);
       fn.bindEnvironment('TENANT_ROLE_ARN', props.tenantRole.role.roleArn);
       if (size.bus) fn.bindEventBus('EVENT_BUS_NAME', props.bus);
@@ -195,33 +195,18 @@ export class ApiFunctions extends Construct {
   }
 
   /**
-   * Item actions on tenant partitions only: no Scan, no PartiQL, no stream or table
-   * administration. Per-tenant confinement is the tenant role's job (LeadingKeys = the
-   * session's own tenant); this is the ceiling of the function's own credentials.
+   * No item access with the function's own credentials: every read and write of a tenant's
+   * items is signed with that tenant's session of the tenant role (lambdas/api/services.ts,
+   * TENANT_ROLE_ARN), so IAM (`dynamodb:LeadingKeys` = the session's tenant_id tag), not code,
+   * keeps a request in its tenant's partition; that role also holds the table key's use via
+   * DynamoDB. Left here: DescribeTable for the readiness probe (`GET /ready`), metadata only.
    */
-  private grantTenantItems(fn: PlatformFunction, table: dynamodb.ITableV2, key: kms.IKey): void {
-    const stack = Stack.of(this);
+  private grantTableMetadata(fn: PlatformFunction, table: dynamodb.ITableV2): void {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'TenantPartitionItems',
-        actions: TENANT_TABLE_ACTIONS,
-        // The table and each of its indexes by name (no wildcard).
-        resources: [
-          table.tableArn,
-          ...EXECUTION_TABLE.globalSecondaryIndexes.map((g) => `${table.tableArn}/index/${g.indexName}`),
-        ],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#*'] },
-          Null: { 'dynamodb:LeadingKeys': 'false' },
-        },
-      }),
-    );
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'TableKeyViaDynamoDb',
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+        sid: 'ReadinessProbe',
+        actions: ['dynamodb:DescribeTable'],
+        resources: [table.tableArn],
       }),
     );
     fn.bindEnvironment('EXECUTION_TABLE_NAME', table.tableName);
