@@ -2,7 +2,9 @@
  * check:bundles — bundles EVERY Lambda entry (lambdas/**\/handler.ts) with esbuild and the
  * settings PlatformFunction deploys with, prints each bundle's minified size, and exits
  * non-zero if any entry cannot be built. Bundles over the 1 MB budget are marked; with
- * `--strict` they fail the check too.
+ * `--strict` they fail the check too (not the default: the API, worker, stream-processor and
+ * outbox-relay bundles are over it). `--analyze[=N]` also lists each bundle's N (default 12)
+ * largest packages and project folders, to see what a bundle is made of.
  * The unit tests never bundle (test/stacks/setup.ts); this is the check that they would.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +17,8 @@ const started = performance.now();
 const out = await mkdtemp(join(tmpdir(), 'glaf-bundles-'));
 const entries = lambdaEntries();
 const strict = process.argv.includes('--strict');
+const analyzeArg = process.argv.find((a) => a === '--analyze' || a.startsWith('--analyze='));
+const analyzeTop = analyzeArg ? Number(analyzeArg.split('=')[1] ?? 12) : 0;
 let failed = 0;
 let over = 0;
 try {
@@ -36,6 +40,9 @@ try {
     const big = r.value.bytes > BUNDLE_BUDGET_BYTES;
     if (big) over += 1;
     console.log(`${entry}  ${formatBytes(r.value.bytes).padStart(9)}${big ? '  OVER the 1 MB budget' : ''}`);
+    for (const c of r.value.contributions.slice(0, analyzeTop)) {
+      console.log(`    ${formatBytes(c.bytes).padStart(9)}  ${c.from}`);
+    }
   });
 } finally {
   await rm(out, { recursive: true, force: true });

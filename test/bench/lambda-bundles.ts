@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { BUNDLE_SETTINGS, REPO_ROOT } from '../../stacks/constructs/platform-function.js';
 
 /** Aim of issue 6: each bundle under 1 MB minified. */
@@ -24,12 +24,39 @@ export interface BuiltBundle {
   /** The bundle file (index.mjs), next to its source map. */
   readonly file: string;
   readonly bytes: number;
+  /** Minified bytes of the bundle by what they come from, largest first (see contributionsOf). */
+  readonly contributions: readonly Contribution[];
+}
+
+export interface Contribution {
+  /** An npm package (`@smithy/core`) or a project folder (`lib/factors`). */
+  readonly from: string;
+  readonly bytes: number;
+}
+
+/**
+ * What the bundle's bytes come from, from esbuild's metafile: each input file's share of the
+ * output, summed by package (the innermost node_modules/<package>, so a nested copy counts
+ * under its own name, twice if it is duplicated) or by project folder (first two segments).
+ */
+export function contributionsOf(metafile: Metafile, outfile: string): Contribution[] {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(outfile))?.[1];
+  if (!output) throw new Error(`The metafile has no output ${outfile}`);
+  const sums = new Map<string, number>();
+  for (const [path, input] of Object.entries(output.inputs)) {
+    const pkg = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+    const from = pkg ?? path.split('/').slice(0, 2).join('/');
+    sums.set(from, (sums.get(from) ?? 0) + input.bytesInOutput);
+  }
+  return [...sums]
+    .map(([from, bytes]) => ({ from, bytes }))
+    .sort((a, b) => b.bytes - a.bytes || a.from.localeCompare(b.from));
 }
 
 /** Builds one entry into `outdir/index.mjs` exactly as the deployed function is built. */
 export async function bundleEntry(entry: string, outdir: string): Promise<BuiltBundle> {
   const file = join(outdir, 'index.mjs');
-  await build({
+  const { metafile } = await build({
     entryPoints: [join(REPO_ROOT, entry)],
     // As NodejsFunction runs it (in the project root): BUNDLE_ALIASES' shim paths are relative to it.
     absWorkingDir: REPO_ROOT,
@@ -47,8 +74,9 @@ export async function bundleEntry(entry: string, outdir: string): Promise<BuiltB
     alias: { ...BUNDLE_SETTINGS.alias },
     external: [...BUNDLE_SETTINGS.external],
     banner: { js: BUNDLE_SETTINGS.banner },
+    metafile: true,
   });
-  return { entry, file, bytes: statSync(file).size };
+  return { entry, file, bytes: statSync(file).size, contributions: contributionsOf(metafile, 'index.mjs') };
 }
 
 export function formatBytes(n: number): string {

@@ -31,7 +31,12 @@ describe('a bundle built with the deploy settings', () => {
   });
 
   it('imports node:http and node:https through the shims, every import form working', async () => {
-    const { file } = await bundleEntry(FIXTURE, join(dir, 'shims'));
+    const { file, bytes, contributions } = await bundleEntry(FIXTURE, join(dir, 'shims'));
+    // What check:bundles --analyze prints: the SDK client and the fixture itself, within the size.
+    expect(contributions.map((c) => c.from)).toEqual(
+      expect.arrayContaining(['@aws-sdk/client-dynamodb', '@smithy/core', 'test/fixtures']),
+    );
+    expect(contributions.reduce((n, c) => n + c.bytes, 0)).toBeLessThanOrEqual(bytes);
     const code = readFileSync(file, 'utf8');
     // Booleans, not toMatch: a failure would print the whole minified bundle.
     expect(/from\s*"(node:)?https?"/.test(code)).toBe(false);
