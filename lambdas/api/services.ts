@@ -11,10 +11,12 @@
  *   (per execution environment only: set REDIS_URL in every deployed environment).
  * - QUEUE_URLS: optional JSON {"P0":{"url","deadLetterUrl"},...,"batch":{...}} (the stack's
  *   queues): async executions go to their priority's SQS queue and batch items to the batch
- *   queue, since a frozen Lambda cannot run work after its response. Absent = in process.
+ *   queue, since a frozen Lambda cannot run work after its response; backpressure reads each
+ *   queue's depth (GetQueueAttributes, remembered 1 s). Absent = in process.
  * - WEBHOOK_SECRET_PREFIX (+ optional WEBHOOK_SECRET_KMS_KEY_ID): webhook signing secrets in
  *   Secrets Manager under this name prefix; absent = no webhooks (their routes answer 503).
- *   Events are delivered from EventBridge, not from the API function.
+ *   Events are delivered from EventBridge (a rule -> SQS -> lambdas/webhook-delivery), not from
+ *   the API function.
  * - TENANT_ROLE_ARN: the tenant role (stacks/constructs/tenant-role.ts). Set: every execution
  *   table call about a tenant is signed with that tenant's session of the role, assumed with the
  *   session tag tenant_id = the tenant and checked against the request's verified tenant, so IAM
@@ -39,6 +41,7 @@ import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
 import { openRdsDatabase } from '../../lib/adapters/aws/rds-database.js';
 import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
 import { SqsQueue } from '../../lib/adapters/aws/sqs-queue.js';
+import { sqsQueueDepth } from '../../lib/adapters/aws/sqs-queue-depth.js';
 import { StsTenantCredentials } from '../../lib/adapters/aws/tenant-credentials.js';
 import { TenantTables } from '../../lib/adapters/aws/tenant-tables.js';
 import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';
@@ -114,12 +117,15 @@ function tenantTables(roleArn: string, tableName: string): TenantTables {
 /** SQS dispatchers when the priority queues are configured (all four), the batch queue when it is. */
 function queueDispatchers(
   urls: QueueUrls | undefined,
-): Pick<ServicesConfig, 'dispatcher' | 'batchDispatcher'> {
+): Pick<ServicesConfig, 'dispatcher' | 'batchDispatcher' | 'queueDepth'> {
   if (!urls || !urls.P0 || !urls.P1 || !urls.P2 || !urls.P3) return {};
-  const queue = new SqsQueue({ client: new SQSClient({}), urls });
+  const client = new SQSClient({});
+  const queue = new SqsQueue({ client, urls });
   return {
     dispatcher: () => new QueueDispatcher(queue),
     ...(urls.batch ? { batchDispatcher: new QueueDispatcher(queue, 'batch') } : {}),
+    // Backpressure: executions against their priority's queue, batches against the batch queue.
+    queueDepth: sqsQueueDepth({ client, urls }),
   };
 }
 

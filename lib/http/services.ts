@@ -38,10 +38,11 @@ import { SqlWebhookStore } from '../adapters/sql/webhook-store.sql.js';
 import { TeeBus } from '../adapters/tee-bus.js';
 import { allAgents, builtinAgents } from '../agents/index.js';
 import { EXECUTION_TABLE } from '../config/execution-table.js';
+import type { QueueName } from '../config/queues.js';
 import { FactorCatalogue } from '../factors/catalogue.js';
 import type { AuditLakeFeed } from '../ports/audit-lake-feed.js';
 import type { EventBus } from '../ports/event-bus.js';
-import type { ExecutionDispatcher, ExecutionPriority } from '../ports/execution-dispatcher.js';
+import type { ExecutionDispatcher } from '../ports/execution-dispatcher.js';
 import type { ExecutionStore } from '../ports/execution-store.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { ResultCache } from '../ports/result-cache.js';
@@ -143,6 +144,10 @@ export interface ServicesConfig {
    * engine's batch queue when there is an engine, else each item is dispatched like a single
    * async execution. */
   readonly batchDispatcher?: ExecutionDispatcher;
+  /** Messages waiting on a queue, for backpressure: async executions look at their priority's
+   * queue, batches at the batch queue (once per batch). AWS: SQS's approximate count; absent =
+   * the local engine's queues when there is an engine, else no backpressure check. */
+  readonly queueDepth?: (queue: QueueName) => Promise<number>;
   /** Webhooks; null = none (the webhook routes answer 503). @default {} (see WebhooksConfig) */
   readonly webhooks?: WebhooksConfig | null;
   /** Offboarding export destination; null = none (offboarding answers 503).
@@ -239,6 +244,10 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
           config.engine,
         )
       : undefined;
+    const queueDepth =
+      config.queueDepth ??
+      (engine ? async (q: QueueName) => (await engine.queue.stats(q)).visible : undefined);
+    const batchDispatcher = config.batchDispatcher ?? engine?.batchDispatcher;
     const { executions, batchExecutions, runner, inline } = createExecutionService(
       executionStore,
       registry,
@@ -249,10 +258,8 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
         cache: resultCache,
         bus: publishTo,
         tenants,
-        ...(engine ? { depth: async (p: ExecutionPriority) => (await engine.queue.stats(p)).visible } : {}),
-        ...(config.batchDispatcher || engine
-          ? { batchDispatcher: config.batchDispatcher ?? engine!.batchDispatcher }
-          : {}),
+        ...(queueDepth ? { depth: queueDepth } : {}),
+        ...(batchDispatcher ? { batchDispatcher } : {}),
       },
     );
     const batches = new BatchService({
@@ -263,6 +270,8 @@ export async function createServices(config: ServicesConfig = {}): Promise<Compo
       runner,
       executions: batchExecutions,
       clock,
+      // Items on the batch queue: the batch queue's depth, checked once before any item is stored.
+      ...(queueDepth && batchDispatcher ? { depth: () => queueDepth('batch') } : {}),
     });
     // Backoff sleeps end early at close, so shutdown never waits out a retry schedule.
     const stopping = new AbortController();
@@ -444,7 +453,7 @@ interface ExecutionExtras {
   readonly cache?: ResultCache;
   readonly bus?: EventBus;
   readonly tenants?: TenantService;
-  readonly depth?: (priority: ExecutionPriority) => Promise<number>;
+  readonly depth?: (queue: QueueName) => Promise<number>;
   /** Where batch items are dispatched (the batch queue). */
   readonly batchDispatcher?: ExecutionDispatcher;
 }
@@ -477,7 +486,7 @@ function createExecutionService(
   });
   const inline = config.dispatcher ? undefined : new InlineDispatcher(runner);
   const dispatcher = config.dispatcher ? config.dispatcher(runner) : inline!;
-  const serviceWith = (d: ExecutionDispatcher) =>
+  const serviceWith = (d: ExecutionDispatcher, depth?: ExecutionExtras['depth']) =>
     new ExecutionService({
       store,
       registry,
@@ -485,10 +494,12 @@ function createExecutionService(
       dispatcher: d,
       clock,
       ...(extras.tenants ? { tenants: extras.tenants } : {}),
-      ...(extras.depth ? { depth: extras.depth } : {}),
+      ...(depth ? { depth } : {}),
       ...(extras.bus ? { bus: extras.bus } : {}),
     });
-  const executions = serviceWith(dispatcher);
+  const executions = serviceWith(dispatcher, extras.depth);
+  // Batch items are not checked one by one against their priority's queue: they go to the batch
+  // queue, whose depth BatchService checks once for the whole batch.
   const batchExecutions = extras.batchDispatcher ? serviceWith(extras.batchDispatcher) : executions;
   return { executions, batchExecutions, runner, ...(inline ? { inline } : {}) };
 }

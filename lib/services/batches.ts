@@ -3,19 +3,21 @@
  * checked against the resolved version's input schema BEFORE anything is stored (a 400
  * lists `body.inputs.N.*`), then one async execution per input is created through the
  * execution service it is given (composed with the batch queue's dispatcher: the items go to
- * the batch queue, whose consumer runs them in aggregates of up to 100 or one window), and the
+ * the batch queue, whose consumer runs them in aggregates of up to 100 or one window; a batch
+ * queue at its backpressure depth refuses the whole batch first, QueueFullError), and the
  * batch (its execution ids, in input order) is kept in a BatchStore. Progress is read from the executions themselves: done/total, per-item
  * status (paginated), and the sum of the numeric `output.totals` of completed items.
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { BACKPRESSURE_DEPTH } from '../config/queues.js';
 import { AGENT_NAME } from '../domain/agent-manifest.js';
 import { NotFoundError, ValidationError, type Issue } from '../domain/errors.js';
 import { isTerminal, type Execution, type ExecutionStatus } from '../domain/execution.js';
 import { parseOrThrow } from '../domain/validation.js';
 import type { AgentRegistryService } from './agent-registry.js';
 import type { ExecutionRunner } from './execution-runner.js';
-import { PRIORITIES, type ExecutionService } from './executions.js';
+import { PRIORITIES, QueueFullError, type ExecutionService } from './executions.js';
 
 export const MAX_BATCH_INPUTS = 10_000;
 
@@ -64,6 +66,12 @@ export interface BatchServiceDeps {
   readonly runner: Pick<ExecutionRunner, 'agentOf'>;
   readonly executions: Pick<ExecutionService, 'create' | 'get'>;
   readonly clock?: () => Date;
+  /** Messages waiting on the batch queue (where the items go); absent = no backpressure check. */
+  readonly depth?: () => Promise<number> | number;
+  /** Batch queue depth at which new batches are refused. @default BACKPRESSURE_DEPTH (10,000) */
+  readonly backpressureDepth?: number;
+  /** Retry-After of a refused batch. @default 30 */
+  readonly retryAfterSeconds?: number;
 }
 
 const CONCURRENCY = 50;
@@ -120,6 +128,8 @@ export class BatchService {
         `${new Set(issues.map((i) => i.path.split('.')[2])).size} input(s) do not match the input schema of ${resolution.agent.name}@${version}`,
       );
     }
+    // Once, before anything is stored: a full batch queue refuses the whole batch, never half of it.
+    await this.checkBackpressure(req.priority);
     const batchId = randomUUID();
     const created = await mapLimited(req.inputs, async (input) =>
       this.deps.executions.create(tenantId, {
@@ -140,6 +150,15 @@ export class BatchService {
     };
     await this.deps.store.put(batch);
     return batch;
+  }
+
+  private async checkBackpressure(priority: (typeof PRIORITIES)[number]): Promise<void> {
+    const probe = this.deps.depth;
+    if (!probe) return;
+    const depth = await probe();
+    if (depth >= (this.deps.backpressureDepth ?? BACKPRESSURE_DEPTH)) {
+      throw new QueueFullError(priority, depth, this.deps.retryAfterSeconds ?? 30, 'batch');
+    }
   }
 
   async progress(

@@ -72,16 +72,19 @@ export class QuotaExceededError extends DomainError {
   }
 }
 
-/** The priority's queue is full (HTTP 503 with Retry-After): submit again later. */
+/** The queue the work would go to is full (HTTP 503 with Retry-After): submit again later. */
 export class QueueFullError extends DomainError {
   readonly code = 'queue_full';
   constructor(
     readonly priority: ExecutionPriority,
     readonly depth: number,
     readonly retryAfterSeconds: number,
+    /** The full queue: the priority's own, or 'batch' for batch items. */
+    readonly queue: string = priority,
   ) {
-    super(`The ${priority} queue holds ${depth} executions; submit again in ${retryAfterSeconds} s`, {
+    super(`The ${queue} queue holds ${depth} executions; submit again in ${retryAfterSeconds} s`, {
       priority,
+      queue,
       retry_after_seconds: retryAfterSeconds,
     });
   }

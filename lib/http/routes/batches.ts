@@ -2,12 +2,14 @@
  * Batch routes: submit up to 10,000 inputs for one agent (every input validated first; a
  * 400 lists `body.inputs.N.*` issues) and read progress: done/total, counts per status,
  * the summed numeric `output.totals` of completed items and per-item status (paginated).
- * The service comes from `ctx.services.batches`; without one the routes answer 503.
+ * The service comes from `ctx.services.batches`; without one the routes answer 503, and a
+ * full batch queue answers 503 with Retry-After.
  */
 import * as z from 'zod';
 
 import { EXECUTION_STATUSES } from '../../domain/execution.js';
 import { CreateBatchSchema, type BatchService } from '../../services/batches.js';
+import { QueueFullError } from '../../services/executions.js';
 import { HttpProblem } from '../problem.js';
 import type { AnyRoute } from '../router.js';
 import { defineRoute, type RequestContext } from '../types.js';
@@ -58,7 +60,20 @@ export const batchRoutes: readonly AnyRoute[] = [
     response: batchSchema,
     successStatus: 202,
     handler: async (ctx, { body }) => {
-      const batch = await batchesOf(ctx).create(tenantOf(ctx), body);
+      const batch = await batchesOf(ctx)
+        .create(tenantOf(ctx), body)
+        .catch((err: unknown) => {
+          // The batch queue is full: 503 with Retry-After, as for single executions.
+          if (!(err instanceof QueueFullError)) throw err;
+          throw new HttpProblem(
+            503,
+            err.code,
+            'Service Unavailable',
+            err.message,
+            { ...err.details },
+            { 'Retry-After': String(err.retryAfterSeconds) },
+          );
+        });
       return {
         status: 202,
         headers: { Location: `/v1/batches/${batch.batchId}` },
