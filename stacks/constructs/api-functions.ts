@@ -17,7 +17,7 @@
  * `tenant_id` session tag; the functions' own roles have no item access.
  * The authorizer has a role path of its own, so it can never assume the tenant role.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -36,6 +36,7 @@ import {
 } from '../../lib/config/runtime-env.js';
 import type { QueueName } from '../../lib/config/queues.js';
 import { PlatformFunction } from './platform-function.js';
+import { secretsUnder, secretsUnderFinding } from './webhook-delivery.js';
 import type { TenantRole } from './tenant-role.js';
 
 /** How the functions reach the database: host, login user and the IAM grant to connect. */
@@ -71,6 +72,9 @@ export interface ApiFunctionsProps {
   readonly queueKey: kms.IKey;
   readonly bus: events.IEventBus;
   readonly tenantRole: TenantRole;
+  /** Where the webhook routes keep signing secrets: a Secrets Manager name prefix and the CMK the
+   * secrets are encrypted with. Absent = the webhook routes answer 503. */
+  readonly webhookSecrets?: { readonly prefix: string; readonly key: kms.IKey };
 }
 
 interface GroupSizing {
@@ -78,13 +82,15 @@ interface GroupSizing {
   readonly timeout: Duration;
   readonly queues: boolean;
   readonly bus: boolean;
+  /** Serves the webhook routes: creates, reads and deletes signing secrets. */
+  readonly webhooks?: boolean;
 }
 
 /** Below API Gateway's 29 s integration timeout, so a slow run ends in the function, not as a bare 504. */
 const ROUTE_TIMEOUT = Duration.seconds(28);
 const SIZING: Readonly<Record<RouteGroup, GroupSizing>> = {
   system: { memorySize: 256, timeout: Duration.seconds(10), queues: false, bus: false },
-  control: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true },
+  control: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true, webhooks: true },
   catalog: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true },
   executions: { memorySize: 1024, timeout: ROUTE_TIMEOUT, queues: true, bus: true },
 };
@@ -162,9 +168,54 @@ export class ApiFunctions extends Construct {
       if (size.queues) {
         this.grantSend(fn, props.queues, props.queueKey);
       }
+      if (size.webhooks && props.webhookSecrets) this.grantWebhookSecrets(fn, props.webhookSecrets);
       return [group, fn];
     });
     this.routes = Object.fromEntries(entries) as Record<RouteGroup, PlatformFunction>;
+  }
+
+  /**
+   * The webhook routes' secrets (lib/adapters/aws/secrets-manager-store.ts): one secret per
+   * webhook under the prefix, created tagged with its tenant (rotation = create + delete), read
+   * for a test ping, deleted without recovery; nothing outside the prefix. The CMK only through
+   * Secrets Manager. Deliveries read the secrets from the webhook consumer (workers stack).
+   */
+  private grantWebhookSecrets(fn: PlatformFunction, secrets: { prefix: string; key: kms.IKey }): void {
+    const stack = Stack.of(this);
+    const under = secretsUnder(this, secrets.prefix);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateTenantTaggedWebhookSecrets',
+        actions: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+        resources: [under],
+        conditions: {
+          Null: { 'aws:RequestTag/tenant_id': 'false' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant_id'] },
+        },
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAndDeleteWebhookSecrets',
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DeleteSecret'],
+        resources: [under],
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SecretKeyViaSecretsManager',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [secrets.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: secretsUnderFinding(this, secrets.prefix),
+      reason:
+        'One secret per webhook, named at run time under the webhook prefix with a random id; no other secrets',
+    });
+    fn.bindEnvironment('WEBHOOK_SECRET_PREFIX', secrets.prefix);
+    fn.bindEnvironment('WEBHOOK_SECRET_KMS_KEY_ID', secrets.key.keyArn);
   }
 
   /**

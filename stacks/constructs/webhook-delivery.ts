@@ -45,6 +45,14 @@ export function secretsUnder(scope: Construct, prefix: string): string {
   return `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${prefix}/*`;
 }
 
+/** cdk-nag's finding id for a grant on `secretsUnder(prefix)` (pseudo parameters where unresolved). */
+export function secretsUnderFinding(scope: Construct, prefix: string): string {
+  const stack = Stack.of(scope);
+  const shown = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
+  const where = `${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}`;
+  return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${where}:secret:${prefix}/*]`;
+}
+
 export interface WebhookDeliveryProps {
   readonly vpc: ec2.IVpc;
   readonly bus: events.IEventBus;
@@ -214,10 +222,8 @@ export class WebhookDelivery extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
       }),
     );
-    const stack = Stack.of(this);
-    const shown = (v: string, pseudo: string) => (Token.isUnresolved(v) ? `<${pseudo}>` : v);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}:secret:${props.secrets.prefix}/*]`,
+      id: secretsUnderFinding(this, props.secrets.prefix),
       reason:
         'One secret per webhook, created at run time under the prefix with a random name; read only, no other secrets',
     });
