@@ -16,6 +16,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { apiDomainNames } from '../lib/config/api.js';
 import type { RouteGroup } from '../lib/config/api.js';
+import { webhookSecretPrefix } from '../lib/config/webhooks.js';
 import { routes } from '../lib/http/routes/index.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { ApiDomain } from './constructs/api-domain.js';
@@ -98,6 +99,8 @@ export class ApiStack extends Stack {
       queueKey: keys.keys.messaging,
       bus: f.events.bus.bus,
       tenantRole,
+      // The webhook routes' signing secrets, encrypted with the data CMK (read by the webhook consumer).
+      webhookSecrets: { prefix: webhookSecretPrefix(config.name), key: keys.keys.data },
     });
     const rest = new PlatformRestApi(this, 'Rest', {
       routes,
