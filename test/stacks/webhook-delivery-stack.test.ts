@@ -2,7 +2,8 @@
  * Webhook delivery in the workers stack: the rule on the platform bus, its encrypted queue with
  * DLQ and alarms, the consumer function (VPC egress through NAT, partial batch responses) and
  * its least-privilege role; only where the region has a writer. Also the environment parity of
- * the function with WebhookDeliveryEnvSchema.
+ * the function with WebhookDeliveryEnvSchema; and the API side: the webhook routes' secret
+ * rights and the batch routes' queue.
  */
 import { rmSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
@@ -16,6 +17,8 @@ import { EVENT_SOURCE, EVENT_TYPES } from '../../lib/domain/events/catalogue.js'
 import { addEnvironment, RegionStage, SiloTenantStage } from '../../stacks/app-stage.js';
 import { WEBHOOK_TABLE_ACTIONS } from '../../stacks/constructs/webhook-delivery.js';
 import { addWorkers, type WorkersStack } from '../../stacks/workers-stack.js';
+import { apiStage, type ApiStack } from '../../stacks/api-stack.js';
+import type { RouteGroup } from '../../lib/config/api.js';
 import { assertHasResource, SILO_TENANTS, template, withSilos } from './helpers.js';
 
 const app = new App();
@@ -227,5 +230,73 @@ describe('webhook delivery (workers stack)', () => {
     for (const s of silos) expect(s.webhooks).toBeDefined();
     expect(secondary.webhooks).toBeUndefined();
     expect(JSON.stringify(template(secondary).toJSON())).not.toMatch(/webhook-delivery/);
+  });
+});
+
+describe('the API side of webhooks and batches', () => {
+  const apiApp = new App();
+  const apiStages = addEnvironment(apiApp, ENVIRONMENTS.prod, [apiStage]);
+  afterAll(() => rmSync(apiApp.outdir, { recursive: true, force: true }));
+  const api = apiStages
+    .filter((s): s is RegionStage => s instanceof RegionStage)
+    .find((s) => s.foundation.role === 'primary')!.plane.api as ApiStack;
+  const at = template(api);
+  const fnOf = (group: RouteGroup) => logicalId(api, api.routeFunctions[group].function);
+  const varsOf = (group: RouteGroup) =>
+    (
+      at.findResources('AWS::Lambda::Function')[fnOf(group)]!.Properties as {
+        Environment: { Variables: Record<string, unknown> };
+      }
+    ).Environment.Variables;
+  const statementsOf = (group: RouteGroup): Statement[] => {
+    const role = logicalId(api, api.routeFunctions[group].role);
+    return Object.values(at.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles).includes(role))
+      .flatMap(
+        (p) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
+      );
+  };
+
+  it('the webhook routes (control) keep secrets under the prefix: created tenant-tagged, read, deleted; nothing else', () => {
+    expect(varsOf('control')).toMatchObject({
+      WEBHOOK_SECRET_PREFIX: webhookSecretPrefix('prod'),
+      WEBHOOK_SECRET_KMS_KEY_ID: { 'Fn::ImportValue': expect.stringMatching(/KeysData/) as unknown },
+    });
+    const statements = statementsOf('control');
+    const secrets = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets.flatMap(actionsOf).sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:TagResource',
+    ]);
+    for (const s of secrets) expect(JSON.stringify(s.Resource)).toMatch(/:secret:glaf\/prod\/webhooks\/\*"/);
+    const create = secrets.find((s) => actionsOf(s).includes('secretsmanager:CreateSecret'))!;
+    expect(create.Condition).toEqual({
+      Null: { 'aws:RequestTag/tenant_id': 'false' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant_id'] },
+    });
+    const key = statements.find((s) => s.Sid === 'SecretKeyViaSecretsManager')!;
+    expect(key.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': `secretsmanager.${api.region}.amazonaws.com` },
+    });
+    // Only the webhook routes' function.
+    for (const group of ['system', 'catalog', 'executions'] as const) {
+      expect(varsOf(group)).not.toHaveProperty('WEBHOOK_SECRET_PREFIX');
+      expect(
+        statementsOf(group)
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith('secretsmanager:')),
+      ).toEqual([]);
+    }
+  });
+
+  it("the batch routes' function (executions) may send to the batch queue and read its depth, not its DLQ", () => {
+    const urls = JSON.stringify(varsOf('executions')['QUEUE_URLS']);
+    expect(urls).toContain('"batch\\":');
+    const send = statementsOf('executions').find((s) => s.Sid === 'EnqueueExecutions')!;
+    expect(actionsOf(send).sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:SendMessage']);
+    expect(JSON.stringify(send.Resource)).toMatch(/Queuesbatch/);
+    expect(JSON.stringify(send.Resource)).not.toMatch(/dlq/i);
   });
 });
