@@ -89,7 +89,6 @@ export class ApiStack extends Stack {
       rolePrefix: config.aurora.rolePrefix,
       database: this.database(f, user),
       table,
-      tableKey: keys.keys.data,
       cache: {
         host: data.cache.cache.attrEndpointAddress,
         port: VALKEY_PORT,

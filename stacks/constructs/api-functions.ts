@@ -63,9 +63,6 @@ export interface ApiFunctionsProps {
   readonly rolePrefix: string;
   readonly database: ApiDatabase;
   readonly table: dynamodb.ITableV2;
-  /** Ignored: the functions' roles no longer use the table key; the tenant role holds its use
-   * through DynamoDB. Optional only until every caller stops passing it. */
-  readonly tableKey?: kms.IKey;
   readonly cache: { readonly host: string; readonly port: number; readonly peer: ec2.IConnectable };
   readonly queues: Readonly<Record<QueueName, { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }>>;
   /** The queues' SSE-KMS key. */
