@@ -20,6 +20,7 @@ import { webhookSecretPrefix } from '../lib/config/webhooks.js';
 import { routes } from '../lib/http/routes/index.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { ApiDomain } from './constructs/api-domain.js';
+import { auditBucketName } from './constructs/audit-bucket.js';
 import { ApiFunctions } from './constructs/api-functions.js';
 import type { ApiDatabase } from './constructs/api-functions.js';
 import { ApiWaf } from './constructs/api-waf.js';
@@ -100,6 +101,17 @@ export class ApiStack extends Stack {
       tenantRole,
       // The webhook routes' signing secrets, encrypted with the data CMK (read by the webhook consumer).
       webhookSecrets: { prefix: webhookSecretPrefix(config.name), key: keys.keys.data },
+      // Offboarding exports to the backup stack's Object Lock bucket, by its fixed name (the backup
+      // stack adds the deploy-order dependency). Not in a secondary region: no audit bucket there,
+      // and offboarding writes the Aurora writer of the primary.
+      ...(f.role === 'secondary'
+        ? {}
+        : {
+            tenantExports: {
+              bucketName: auditBucketName(config.name, this.account, this.region, f.tenant?.tenantId),
+              key: keys.keys.data,
+            },
+          }),
     });
     const rest = new PlatformRestApi(this, 'Rest', {
       routes,

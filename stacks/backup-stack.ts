@@ -107,10 +107,14 @@ export class BackupStack extends Stack {
 
 /** Primary (copying to the secondary), secondary (the copy target's vault) and silo stages. */
 export const addBackup: StageExtension = (stage, foundation, plane) => {
-  plane.backup = new BackupStack(stage, 'Backup', {
+  const backup = new BackupStack(stage, 'Backup', {
     env: { account: foundation.data.account, region: foundation.region },
     config: foundation.config,
     tenantId: foundation.tenant?.tenantId,
     foundation,
   });
+  plane.backup = backup;
+  // The API writes offboarding exports to the audit bucket by name: deploy the bucket first.
+  if (backup.auditBucketName && plane.api)
+    plane.api.addDependency(backup, 'offboarding exports go to its audit bucket');
 };

@@ -26,6 +26,8 @@
  * - EVENT_BUS_NAME: the region's bus; the API's events (execution.created, quota.exceeded, the
  *   status events of runs done inline) go there too, awaited before the response. Absent = the
  *   in-process bus only.
+ * - TENANT_EXPORT_BUCKET: the Object Lock audit bucket; offboarding writes each tenant's export
+ *   under `offboarding/tenant_id=<id>/` before it deletes anything. Absent = offboarding answers 503.
  * - USAGE_REST_API_ID + USAGE_STAGE_NAME: the REST API stage whose usage plans hold the
  *   tenants' keys (stacks/constructs/usage-plans.ts): onboarding provisions the new tenant's
  *   key at once, best effort. Absent = the tenant.created event alone provisions it.
@@ -33,17 +35,20 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ApiGatewayUsageKeys } from '../../lib/adapters/aws/apigateway-usage-keys.js';
 import { EventBridgeBus } from '../../lib/adapters/aws/eventbridge-bus.js';
 import { openRdsDatabase } from '../../lib/adapters/aws/rds-database.js';
+import { S3ObjectStore } from '../../lib/adapters/aws/s3-object-store.js';
 import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
 import { SqsQueue } from '../../lib/adapters/aws/sqs-queue.js';
 import { sqsQueueDepth } from '../../lib/adapters/aws/sqs-queue-depth.js';
 import { StsTenantCredentials } from '../../lib/adapters/aws/tenant-credentials.js';
 import { TenantTables } from '../../lib/adapters/aws/tenant-tables.js';
+import { ObjectStoreExportSink } from '../../lib/adapters/object-store-export-sink.js';
 import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';
 import { ApiEnvSchema, describeEnvIssues, type QueueUrls } from '../../lib/config/runtime-env.js';
 import { UsageKeyService } from '../../lib/services/usage-keys.js';
@@ -67,8 +72,10 @@ export function servicesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ser
     tableName: e.EXECUTION_TABLE_NAME,
     // Tables, the catalogue and platform agents are provisioned by the stacks and the deploy job.
     bootstrap: false,
-    // Offboarding exports go to S3 with Object Lock once that sink exists; until then 503.
-    tenantExports: null,
+    // Offboarding exports to the Object Lock audit bucket; without it offboarding answers 503.
+    tenantExports: e.TENANT_EXPORT_BUCKET
+      ? new ObjectStoreExportSink(new S3ObjectStore(new S3Client({}), e.TENANT_EXPORT_BUCKET))
+      : null,
     ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     rolePrefix: e.GLAF_DB_ROLE_PREFIX,
     ...queueDispatchers(e.QUEUE_URLS),

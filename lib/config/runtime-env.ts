@@ -90,6 +90,11 @@ export const ApiEnvSchema = z.object({
   /** The tenant role the functions assume with the caller's tenant_id session tag. */
   TENANT_ROLE_ARN: z.string().startsWith('arn:').optional(),
   EVENT_BUS_NAME: busName.optional(),
+  /** The Object Lock audit bucket: offboarding exports go under `offboarding/`; absent = offboarding answers 503. */
+  TENANT_EXPORT_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+    .optional(),
   /** Both set: onboarding provisions the new tenant's usage-plan key at once (best effort). */
   ...UsageStageSchema.partial().shape,
 });

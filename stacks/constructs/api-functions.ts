@@ -24,8 +24,10 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { OFFBOARDING_PREFIX } from '../../lib/adapters/object-store-export-sink.js';
 import type { ApiConfig, RouteGroup } from '../../lib/config/api.js';
 import { ROUTE_GROUPS } from '../../lib/config/api.js';
 import {
@@ -72,6 +74,9 @@ export interface ApiFunctionsProps {
   /** Where the webhook routes keep signing secrets: a Secrets Manager name prefix and the CMK the
    * secrets are encrypted with. Absent = the webhook routes answer 503. */
   readonly webhookSecrets?: { readonly prefix: string; readonly key: kms.IKey };
+  /** The Object Lock audit bucket (by name: it lives in the backup stack) and its CMK, where
+   * offboarding writes tenant exports. Absent (secondary regions) = offboarding answers 503. */
+  readonly tenantExports?: { readonly bucketName: string; readonly key: kms.IKey };
 }
 
 interface GroupSizing {
@@ -81,13 +86,22 @@ interface GroupSizing {
   readonly bus: boolean;
   /** Serves the webhook routes: creates, reads and deletes signing secrets. */
   readonly webhooks?: boolean;
+  /** Serves offboarding: writes the tenant's export to the audit bucket. */
+  readonly exports?: boolean;
 }
 
 /** Below API Gateway's 29 s integration timeout, so a slow run ends in the function, not as a bare 504. */
 const ROUTE_TIMEOUT = Duration.seconds(28);
 const SIZING: Readonly<Record<RouteGroup, GroupSizing>> = {
   system: { memorySize: 256, timeout: Duration.seconds(10), queues: false, bus: false },
-  control: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true, webhooks: true },
+  control: {
+    memorySize: 512,
+    timeout: ROUTE_TIMEOUT,
+    queues: false,
+    bus: true,
+    webhooks: true,
+    exports: true,
+  },
   catalog: { memorySize: 512, timeout: ROUTE_TIMEOUT, queues: false, bus: true },
   executions: { memorySize: 1024, timeout: ROUTE_TIMEOUT, queues: true, bus: true },
 };
@@ -166,9 +180,41 @@ export class ApiFunctions extends Construct {
         this.grantSend(fn, props.queues, props.queueKey);
       }
       if (size.webhooks && props.webhookSecrets) this.grantWebhookSecrets(fn, props.webhookSecrets);
+      if (size.exports && props.tenantExports) this.grantTenantExports(fn, props.tenantExports);
       return [group, fn];
     });
     this.routes = Object.fromEntries(entries) as Record<RouteGroup, PlatformFunction>;
+  }
+
+  /**
+   * Offboarding exports: PutObject under `offboarding/` of the audit bucket and the CMK to
+   * encrypt through S3. No read, delete or retention rights: the bucket's default Object Lock
+   * retention applies to every export as written.
+   */
+  private grantTenantExports(fn: PlatformFunction, exports: { bucketName: string; key: kms.IKey }): void {
+    const stack = Stack.of(this);
+    const bucket = s3.Bucket.fromBucketName(this, 'TenantExportBucket', exports.bucketName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOffboardingExports',
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${OFFBOARDING_PREFIX}*`)],
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AuditKeyViaS3',
+        actions: ['kms:GenerateDataKey'],
+        resources: [exports.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${exports.bucketName}/${OFFBOARDING_PREFIX}*]`,
+      reason:
+        'One export object per offboarding, named at run time by tenant and time under offboarding/ only',
+    });
+    fn.bindEnvironment('TENANT_EXPORT_BUCKET', exports.bucketName);
   }
 
   /**

@@ -5,7 +5,7 @@
  * dynalite through the SDK's standard AWS_ENDPOINT_URL_DYNAMODB, real Redis when
  * TEST_REDIS_URL is set. The environment checks run everywhere.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { createServices } from '../../lib/http/services.js';
 import { SecretsManagerStore } from '../../lib/adapters/aws/secrets-manager-store.js';
 import { QueueDispatcher } from '../../lib/adapters/queue-dispatcher.js';
 import { servicesConfigFromEnv } from '../../lambdas/api/services.js';
+import { ObjectStoreExportSink } from '../../lib/adapters/object-store-export-sink.js';
+import { startFakeS3, type FakeS3 } from '../adapters/s3/fake-s3.js';
 
 describe('lambdas/api environment', () => {
   it('names every missing or malformed variable', () => {
@@ -56,6 +58,12 @@ describe('lambdas/api environment', () => {
     expect(cfg.webhooks?.secrets).toBeInstanceOf(SecretsManagerStore);
     // A Lambda may freeze after its response: EventBridge drives deliveries, not the API function.
     expect(cfg.webhooks?.deliverEvents).toBe(false);
+    const withExports = servicesConfigFromEnv({
+      DATABASE_URL: 'postgres://app@proxy.example:5432/glaf',
+      EXECUTION_TABLE_NAME: 'glaf-executions-prod',
+      TENANT_EXPORT_BUCKET: 'glaf-prod-audit-123456789012-eu-west-1',
+    });
+    expect(withExports.tenantExports).toBeInstanceOf(ObjectStoreExportSink);
     expect(() =>
       servicesConfigFromEnv({
         DATABASE_URL: 'postgres://app@proxy.example:5432/glaf',
@@ -76,7 +84,10 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
   const dbName = `glaf_lambda_${suffix}`;
   const prefix = `glafl${suffix}`;
   let dynalite: RunningDynalite;
+  let s3: FakeS3;
   let tenantId: string;
+  let leavingId: string;
+  const exportBucket = 'glaf-test-audit-123456789012-eu-west-1';
   let handler: (
     e: APIGatewayProxyEvent,
     c: Context,
@@ -114,7 +125,16 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
         admin: { email: 'a@lambda.example' },
       })
     ).tenant.id;
+    leavingId = (
+      await boot.services.tenants.onboard({
+        slug: 'leaving-co',
+        name: 'Leaving Co',
+        homeRegion: 'eu-west-1',
+        admin: { email: 'a@leaving.example' },
+      })
+    ).tenant.id;
     await boot.close();
+    s3 = await startFakeS3([exportBucket]);
     Object.assign(process.env, {
       DATABASE_URL: u.toString(),
       // As deployed: each connection gets an RDS IAM token (signed locally; this server trusts the user).
@@ -122,6 +142,9 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
       EXECUTION_TABLE_NAME: 'glaf-exec-test',
       GLAF_DB_ROLE_PREFIX: prefix,
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+      // Offboarding exports to the audit bucket (the fake S3 checks signature and checksum).
+      TENANT_EXPORT_BUCKET: exportBucket,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: 'local',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -134,11 +157,18 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
   afterAll(async () => {
     process.env = saved;
     await dynalite?.close();
+    await s3?.close();
     await admin(`drop database if exists ${dbName} with (force)`);
     for (const r of ['app', 'admin', 'owner']) await admin(`drop role if exists ${prefix}_${r}`);
   });
 
-  const event = (method: string, path: string, body?: unknown): APIGatewayProxyEvent =>
+  const member = { principalType: 'user', subject: 'lambda-test', roles: 'admin', platformAdmin: 'false' };
+  const event = (
+    method: string,
+    path: string,
+    body?: unknown,
+    authorizer: Record<string, string> = { ...member, tenantId },
+  ): APIGatewayProxyEvent =>
     ({
       httpMethod: method,
       path,
@@ -154,13 +184,7 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
       requestContext: {
         requestId: randomUUID(),
         identity: { sourceIp: '10.0.0.1' },
-        authorizer: {
-          principalType: 'user',
-          subject: 'lambda-test',
-          tenantId,
-          roles: 'admin',
-          platformAdmin: 'false',
-        },
+        authorizer,
       },
     }) as unknown as APIGatewayProxyEvent;
   const ctx = {} as Context;
@@ -190,5 +214,20 @@ describe.each(servers)('lambdas/api handler on PostgreSQL + dynalite', (baseUrl)
     const body = JSON.parse(run.body) as { status: string; output: { totals: { co2e_kg: number } } };
     expect(body.status).toBe('COMPLETED');
     expect(body.output.totals.co2e_kg).toBeCloseTo(2512.79, 6);
+  });
+
+  it('offboards a tenant: the export is written to the audit bucket before anything is deleted', async () => {
+    const ops = { principalType: 'user', subject: 'ops', roles: '', platformAdmin: 'true', tenantId: 'null' };
+    const res = await handler(event('POST', `/v1/tenants/${leavingId}/offboard`, undefined, ops), ctx);
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(res.body) as { export_location: string; export_sha256: string };
+    const prefix = `s3://${exportBucket}/offboarding/tenant_id=${leavingId}/`;
+    expect(body.export_location.startsWith(prefix)).toBe(true);
+    const stored = s3.objects.get(body.export_location.slice('s3://'.length));
+    expect(stored?.contentType).toBe('application/json');
+    expect(createHash('sha256').update(stored!.body).digest('hex')).toBe(body.export_sha256);
+    expect((JSON.parse(stored!.body) as { tenantId: string }).tenantId).toBe(leavingId);
+    // Only the offboarded tenant's export was written.
+    expect([...s3.objects.keys()].every((k) => k.includes(`tenant_id=${leavingId}/`))).toBe(true);
   });
 });

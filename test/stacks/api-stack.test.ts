@@ -319,6 +319,54 @@ describe('ApiStack', () => {
       }
     });
 
+    it('lets only the control group write offboarding exports, under offboarding/ of the audit bucket', () => {
+      const fns = functionsByGroup(t);
+      const bucket = `glaf-prod-audit-${primary.account}-${primary.region}`;
+      const exportsOf = (group: string) => {
+        const vars = (
+          resources(t)[fns[group]!]!.Properties!.Environment as { Variables: Record<string, unknown> }
+        ).Variables;
+        const statements = statementsOf(t, roleOf(t, fns[group]!));
+        return {
+          group,
+          bucket: vars.TENANT_EXPORT_BUCKET,
+          s3: statements
+            .filter((st) => actionsOf(st).some((a) => a.startsWith('s3:')))
+            .map((st) => [actionsOf(st), st.Resource]),
+          keyViaS3: statements
+            .filter((st) => JSON.stringify(st.Condition ?? {}).includes('s3.'))
+            .map(actionsOf),
+        };
+      };
+      for (const group of ['system', 'catalog', 'executions', 'authorizer'])
+        expect(exportsOf(group)).toEqual({ group, bucket: undefined, s3: [], keyViaS3: [] });
+      expect(exportsOf('control')).toEqual({
+        group: 'control',
+        bucket,
+        s3: [
+          [
+            ['s3:PutObject'],
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${bucket}/offboarding/*`]] },
+          ],
+        ],
+        keyViaS3: [['kms:GenerateDataKey']],
+      });
+      // A secondary region has no audit bucket and does not offboard (503 there).
+      const s = template(secondary);
+      const control = functionsByGroup(s).control!;
+      const vars = (resources(s)[control]!.Properties!.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(vars.TENANT_EXPORT_BUCKET).toBeUndefined();
+      // A silo tenant's API exports to the audit bucket of its own account.
+      const siloVars = (
+        resources(template(siloStage))[functionsByGroup(template(siloStage)).control!]!.Properties!
+          .Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(siloVars.TENANT_EXPORT_BUCKET).toBe(
+        `glaf-prod-${silo.tenantId.slice(0, 8)}-audit-${silo.account}-${siloStage.region}`,
+      );
+    });
+
     it('lets only the executions group enqueue, and never touch a DLQ', () => {
       const fns = functionsByGroup(t);
       for (const group of [...ROUTE_GROUPS, 'authorizer']) {
