@@ -12,6 +12,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../lib/domain/events/catalogue.js';
 import { busArn, busName, PlatformEventBus } from './constructs/event-bus.js';
 import { ExecutionQueues } from './constructs/execution-queues.js';
 import type { KmsKeys } from './constructs/kms-keys.js';
@@ -32,9 +33,6 @@ export interface EventsStackProps extends PlatformStackProps {
     readonly rolePrefix: string;
   };
 }
-
-/** Event sources of the platform: everything it publishes starts with this. */
-export const EVENT_SOURCE_PREFIX = 'glaf.';
 
 export class EventsStack extends Stack {
   readonly bus: PlatformEventBus;
@@ -83,7 +81,8 @@ export class EventsStack extends Stack {
       new events.Rule(this, 'ToControlPlane', {
         eventBus: this.bus.bus,
         description: 'Forwards the silo tenant events to the control-plane bus',
-        eventPattern: { source: events.Match.prefix(EVENT_SOURCE_PREFIX) },
+        // Exactly the platform's source (lib/domain/events/catalogue.ts): what every publisher writes.
+        eventPattern: { source: [EVENT_SOURCE] },
         targets: [new targets.EventBus(controlPlane)],
       });
     }

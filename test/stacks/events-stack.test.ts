@@ -1,5 +1,6 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { EVENT_SOURCE } from '../../lib/domain/events/catalogue.js';
 import { MAX_RECEIVE_COUNT, QUEUE_NAMES } from '../../lib/config/queues.js';
 import { MSK_TOPICS } from '../../lib/domain/events/topics.js';
 import { busName } from '../../stacks/constructs/event-bus.js';
@@ -159,10 +160,13 @@ describe('EventsStack', () => {
     });
 
     it("forwards the tenant's events from its account to the control-plane bus", () => {
+      expect(EVENT_SOURCE).toBe('glaf');
       const silo = prod.silos[1]!;
       expect(silo.events.account).toBe('666666666666');
       assertHasResource(template(silo.events), 'AWS::Events::Rule', {
-        EventPattern: { source: [{ prefix: 'glaf.' }] },
+        // The source every publisher writes (EventBridgeBus sends Source: EVENT_SOURCE, 'glaf');
+        // a `glaf.` prefix matched nothing, so no silo event ever reached the control plane.
+        EventPattern: { source: [EVENT_SOURCE] },
         Targets: [
           Match.objectLike({
             Arn: Match.objectLike({
