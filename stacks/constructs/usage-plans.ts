@@ -32,6 +32,7 @@
  */
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -227,6 +228,17 @@ export class UsagePlans extends Construct {
         }),
       ],
     });
+    // What could not be applied after every retry: a tenant whose key may be missing (403s).
+    deadLetterQueue
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+      .createAlarm(this, 'DlqAlarm', {
+        alarmDescription:
+          'Usage-plan keys: a tenant event could not be applied after its retries (see the DLQ); the tenant may be refused with 403',
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     return { function: fn, deadLetterQueue };
   }
 

@@ -611,6 +611,14 @@ describe('ApiStack', () => {
         MaximumRetryAttempts: 2,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
       });
+      // Anything in the DLQ alarms: that tenant's key may be missing.
+      assertHasResource(t, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
     });
 
     it("scopes the usage-keys function's API Gateway rights to keys and this stage's tier plans", () => {
