@@ -137,8 +137,12 @@ describe('outbox events on the local platform', () => {
       ]);
       expect(delivered.every((e) => e.tenantId === t.id)).toBe(true);
       // The other tenant's catch-all webhook got none of them (positive control: same bus, same relay).
+      // It may hold its own tenant.created: on a loaded machine the relay can publish that after the
+      // webhook was registered, and it is the bystander's own event.
       await p.composed.webhookDispatcher!.idle();
-      expect(otherRx.requests).toEqual([]);
+      const seenByOther = otherRx.requests.map((r) => JSON.parse(r.body) as DomainEvent);
+      expect(seenByOther.filter((e) => e.tenantId !== other.id)).toEqual([]);
+      expect(seenByOther.filter((e) => e.type !== 'tenant.created')).toEqual([]);
       expect(events.filter((e) => e.tenantId === t.id).map((e) => e.type)).toEqual([
         'tenant.created',
         'agent.created',
