@@ -116,5 +116,5 @@ export const addBackup: StageExtension = (stage, foundation, plane) => {
   plane.backup = backup;
   // The API writes offboarding exports to the audit bucket by name: deploy the bucket first.
   if (backup.auditBucketName && plane.api)
-    plane.api.addDependency(backup, 'offboarding exports go to its audit bucket');
+    plane.api.addStackDependency(backup, 'offboarding exports go to its audit bucket');
 };

@@ -180,7 +180,7 @@ export class SchedulesStack extends Stack {
   private grantAuditWrites(job: ScheduledJob, prefix: string, audit: SchedulesStackProps['audit']): void {
     // By name, not by reference: one literal ARN in the policy; the stack dependency orders the deploys.
     const bucket = s3.Bucket.fromBucketName(this, 'AuditBucket', audit.bucketName);
-    this.addDependency(audit.stack, 'audit exports go to its Object Lock bucket');
+    this.addStackDependency(audit.stack, 'audit exports go to its Object Lock bucket');
     job.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
     );
@@ -200,7 +200,7 @@ export class SchedulesStack extends Stack {
    * the same name (lakeStreamName), and the dependency deploys it first.
    */
   private grantLakeStream(job: ScheduledJob, table: LakeTableName, lake: Stack): void {
-    this.addDependency(lake, 'the audit-lake export writes to its audit_events delivery stream');
+    this.addStackDependency(lake, 'the audit-lake export writes to its audit_events delivery stream');
     job.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['firehose:PutRecordBatch'],
