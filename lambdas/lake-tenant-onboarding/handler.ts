@@ -14,6 +14,7 @@
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { domainEventOf } from '../../lib/adapters/aws/eventbridge-event.js';
 import { LakeFormationPermissions } from '../../lib/adapters/aws/lakeformation-permissions.js';
 import { describeEnvIssues, LakeOnboardingEnvSchema } from '../../lib/config/runtime-env.js';
 import { TENANT_TIERS } from '../../lib/domain/tenant.js';
@@ -23,24 +24,13 @@ import { LakeTenantOnboarding, type LakeTenantReport } from '../../lib/services/
 
 const logger = new Logger({ serviceName: 'glaf-lake-tenant-onboarding' });
 
-const EnvelopeSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  tenantId: z.uuid(),
-  detail: z.record(z.string(), z.unknown()),
-});
-
-const EventSchema = z.object({ 'detail-type': z.string(), detail: EnvelopeSchema });
-
 export type LakeTenantAction =
   | { readonly kind: 'onboard' | 'offboard'; readonly tenantId: string }
   | { readonly kind: 'ignore'; readonly reason: string };
 
 /** What an EventBridge event asks for; an unreadable event throws (a retry cannot fix it: DLQ). */
 export function actionOf(event: unknown): LakeTenantAction {
-  const parsed = EventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`Not a platform event: ${z.prettifyError(parsed.error)}`);
-  const envelope = parsed.data.detail;
+  const envelope = domainEventOf(event);
   switch (envelope.type) {
     case 'tenant.created': {
       const tier = z.enum(TENANT_TIERS).safeParse(envelope.detail.tier);

@@ -13,6 +13,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
+import { domainEventOf } from '../../lib/adapters/aws/eventbridge-event.js';
 import { ApiGatewayUsageKeys } from '../../lib/adapters/aws/apigateway-usage-keys.js';
 import { describeEnvIssues, UsageKeysEnvSchema } from '../../lib/config/runtime-env.js';
 import { TENANT_TIERS } from '../../lib/domain/tenant.js';
@@ -21,15 +22,6 @@ import { UsageKeyService } from '../../lib/services/usage-keys.js';
 
 const logger = new Logger({ serviceName: 'glaf-usage-keys' });
 
-const EnvelopeSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  tenantId: z.uuid(),
-  detail: z.record(z.string(), z.unknown()),
-});
-
-const EventSchema = z.object({ 'detail-type': z.string(), detail: EnvelopeSchema });
-
 export type UsageKeyAction =
   | { readonly kind: 'ensure'; readonly tenantId: string; readonly tier: (typeof TENANT_TIERS)[number] }
   | { readonly kind: 'remove'; readonly tenantId: string }
@@ -37,9 +29,7 @@ export type UsageKeyAction =
 
 /** What an EventBridge event asks for; an unreadable event throws (a retry cannot fix it: DLQ). */
 export function actionOf(event: unknown): UsageKeyAction {
-  const parsed = EventSchema.safeParse(event);
-  if (!parsed.success) throw new Error(`Not a platform event: ${z.prettifyError(parsed.error)}`);
-  const envelope = parsed.data.detail;
+  const envelope = domainEventOf(event);
   switch (envelope.type) {
     case 'tenant.created': {
       const tier = z.enum(TENANT_TIERS).safeParse(envelope.detail.tier);

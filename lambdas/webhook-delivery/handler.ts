@@ -14,22 +14,13 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
-import { EVENT_SOURCE } from '../../lib/domain/events/catalogue.js';
+import { domainEventOf } from '../../lib/adapters/aws/eventbridge-event.js';
 import type { DomainEvent } from '../../lib/domain/events/envelope.js';
-import { validateEvent } from '../../lib/domain/events/validate.js';
 import { deliverEvent } from '../../lib/services/webhook-dispatcher.js';
 import type { WebhookService } from '../../lib/services/webhooks.js';
 import { openWebhookDelivery, webhookDeliveryEnv, type WebhookDeliveryRuntime } from './services.js';
 
-/** What EventBridge puts in the queue: its envelope, with the platform's whole event as `detail`. */
-const eventBridgeEnvelope = z.object({
-  source: z.literal(EVENT_SOURCE),
-  'detail-type': z.string().min(1),
-  detail: z.unknown(),
-});
-
-/** The DomainEvent an SQS record carries; throws when the record is not one of the platform's events. */
+/** The DomainEvent an SQS record carries (EventBridge's envelope); throws when the record is not one of the platform's events. */
 export function eventOfRecord(body: string): DomainEvent {
   let json: unknown;
   try {
@@ -37,12 +28,7 @@ export function eventOfRecord(body: string): DomainEvent {
   } catch {
     throw new Error('the record body is not JSON');
   }
-  const envelope = eventBridgeEnvelope.parse(json);
-  const event = validateEvent(envelope.detail);
-  if (event.type !== envelope['detail-type']) {
-    throw new Error(`detail-type ${envelope['detail-type']} does not match the event type ${event.type}`);
-  }
-  return event;
+  return domainEventOf(json);
 }
 
 export interface WebhookDeliveryHandlerDeps {

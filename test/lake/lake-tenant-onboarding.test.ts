@@ -9,6 +9,8 @@ import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actionOf, compose } from '../../lambdas/lake-tenant-onboarding/handler.js';
 import { LakeFormationPermissions } from '../../lib/adapters/aws/lakeformation-permissions.js';
+import type { EventType } from '../../lib/domain/events/catalogue.js';
+import { createEvent } from '../../lib/domain/events/envelope.js';
 import { LAKE_TABLES } from '../../lib/lake/tables.js';
 import {
   accountPrincipals,
@@ -160,18 +162,27 @@ describe('LakeTenantOnboarding over Lake Formation', () => {
 });
 
 describe('the lake-tenant-onboarding handler', () => {
-  const event = (type: string, detail: Record<string, unknown>, tenantId = A) => ({
+  /** What the rule hands its target for an event EventBridgeBus published. */
+  const event = (type: EventType, detail: Record<string, unknown>, tenantId = A) => ({
     'detail-type': type,
     source: 'glaf',
-    detail: { id: 'evt-1', type, tenantId, detail: { tenantId, ...detail } },
+    detail: createEvent(type, tenantId, { tenantId, ...detail }),
   });
+  const created = { slug: 'acme', homeRegion: 'eu-west-1' };
 
   it('onboards pool tenants, skips silo tenants, offboards, ignores the rest, refuses garbage', () => {
-    expect(actionOf(event('tenant.created', { tier: 'pool' }))).toEqual({ kind: 'onboard', tenantId: A });
-    expect(actionOf(event('tenant.created', { tier: 'silo' }))).toMatchObject({ kind: 'ignore' });
-    expect(actionOf(event('tenant.offboarded', {}))).toEqual({ kind: 'offboard', tenantId: A });
+    expect(actionOf(event('tenant.created', { ...created, tier: 'pool' }))).toEqual({
+      kind: 'onboard',
+      tenantId: A,
+    });
+    expect(actionOf(event('tenant.created', { ...created, tier: 'silo' }))).toMatchObject({ kind: 'ignore' });
+    expect(actionOf(event('tenant.offboarded', { exportLocation: 's3://x/y.json' }))).toEqual({
+      kind: 'offboard',
+      tenantId: A,
+    });
     expect(actionOf(event('tenant.suspended', {}))).toMatchObject({ kind: 'ignore' });
-    expect(() => actionOf(event('tenant.created', {}))).toThrow(/no valid tier/);
+    // Not a valid tenant.created (the catalogue's schema wants its tier): refused, like every invalid event.
+    expect(() => actionOf(event('tenant.created', created))).toThrow(/tier/);
     expect(() => actionOf({ detail: { type: 'tenant.created' } })).toThrow(/Not a platform event/);
   });
 
