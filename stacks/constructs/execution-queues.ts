@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_QUEUE_VISIBILITY_SECONDS, QUEUE_NAMES, QUEUES } from '../../lib/config/queues.js';
 import type { QueueName } from '../../lib/config/queues.js';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 
 export interface ExecutionQueue {
   readonly queue: sqs.Queue;
@@ -63,15 +64,12 @@ export function queueWithDeadLetter(scope: Construct, p: QueueWithDeadLetterProp
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: p.maxReceiveCount },
     removalPolicy,
   });
-  const dlqAlarm = deadLetterQueue
-    .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) })
-    .createAlarm(scope, `${p.deadLetterId}-depth`, {
-      alarmDescription: `${p.label}: messages in the dead-letter queue (${p.deadLetterMeaning})`,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+  const dlqAlarm = deadLetterAlarm(
+    scope,
+    `${p.deadLetterId}-depth`,
+    deadLetterQueue,
+    `${p.label}: messages in the dead-letter queue (${p.deadLetterMeaning})`,
+  );
   const ageAlarm = queue
     .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1) })
     .createAlarm(scope, `${p.id}-oldest-age`, {

@@ -16,7 +16,7 @@
  * converges, so the overlapping retries are safe.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,7 @@ import { Construct } from 'constructs';
 import type { EnvOf, LakeOnboardingEnvSchema } from '../../lib/config/runtime-env.js';
 import { EVENT_SOURCE } from '../../lib/domain/events/catalogue.js';
 import { PlatformFunction } from './platform-function.js';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 
 /** The platform events the function acts on. */
 export const LAKE_TENANT_EVENT_TYPES = ['tenant.created', 'tenant.offboarded'] as const;
@@ -138,15 +139,11 @@ export class LakeTenantOnboarding extends Construct {
       ],
     });
 
-    this.dlqAlarm = this.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-      .createAlarm(this, 'DlqAlarm', {
-        alarmDescription:
-          'Lake tenant onboarding: an event could not be applied after its retries (see the DLQ)',
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    this.dlqAlarm = deadLetterAlarm(
+      this,
+      'DlqAlarm',
+      this.deadLetterQueue,
+      'Lake tenant onboarding: an event could not be applied after its retries (see the DLQ)',
+    );
   }
 }

@@ -10,7 +10,7 @@
  * The payload carries the schedule's `scheduledTime`, so every retry covers the same window.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,6 +22,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { jobEntry, type JobSchedule } from '../../lib/config/schedules.js';
 import { PlatformFunction } from './platform-function.js';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 
 /** Attempts after the first, for both paths (Lambda async invoke allows at most 2). */
 export const JOB_RETRY_ATTEMPTS = 2;
@@ -117,14 +118,11 @@ export class ScheduledJob extends Construct {
       });
     }
 
-    this.dlqAlarm = this.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible()
-      .createAlarm(this, 'DlqDepth', {
-        alarmDescription: `Scheduled job ${job.name}: a run failed after its retries (message in the DLQ)`,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    this.dlqAlarm = deadLetterAlarm(
+      this,
+      'DlqDepth',
+      this.deadLetterQueue,
+      `Scheduled job ${job.name}: a run failed after its retries (message in the DLQ)`,
+    );
   }
 }

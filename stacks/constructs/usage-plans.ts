@@ -32,7 +32,6 @@
  */
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -56,6 +55,7 @@ import { EVENT_SOURCE } from '../../lib/domain/events/catalogue.js';
 import type { TenantTier } from '../../lib/domain/tenant.js';
 import { PlatformFunction } from './platform-function.js';
 import { STAGE_NAME } from './platform-rest-api.js';
+import { deadLetterAlarm } from './dead-letter-alarm.js';
 
 type TierLimits = EnvironmentConfig['tiers'][TenantTier];
 
@@ -229,16 +229,12 @@ export class UsagePlans extends Construct {
       ],
     });
     // What could not be applied after every retry: a tenant whose key may be missing (403s).
-    deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-      .createAlarm(this, 'DlqAlarm', {
-        alarmDescription:
-          'Usage-plan keys: a tenant event could not be applied after its retries (see the DLQ); the tenant may be refused with 403',
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    deadLetterAlarm(
+      this,
+      'DlqAlarm',
+      deadLetterQueue,
+      'Usage-plan keys: a tenant event could not be applied after its retries (see the DLQ); the tenant may be refused with 403',
+    );
     return { function: fn, deadLetterQueue };
   }
 
