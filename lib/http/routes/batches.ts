@@ -9,12 +9,12 @@ import * as z from 'zod';
 
 import { EXECUTION_STATUSES } from '../../domain/execution.js';
 import { CreateBatchSchema, type BatchService } from '../../services/batches.js';
-import { QueueFullError } from '../../services/executions.js';
 import { HttpProblem } from '../problem.js';
 import type { AnyRoute } from '../router.js';
 import { defineRoute, type RequestContext } from '../types.js';
 
 import { cursorKey, tenantOf } from './common.js';
+import { submissionProblem } from './submission-problem.js';
 
 const tags = ['batches'];
 const idParams = z.strictObject({ batchId: z.uuid('a batch id (UUID)') });
@@ -60,20 +60,7 @@ export const batchRoutes: readonly AnyRoute[] = [
     response: batchSchema,
     successStatus: 202,
     handler: async (ctx, { body }) => {
-      const batch = await batchesOf(ctx)
-        .create(tenantOf(ctx), body)
-        .catch((err: unknown) => {
-          // The batch queue is full: 503 with Retry-After, as for single executions.
-          if (!(err instanceof QueueFullError)) throw err;
-          throw new HttpProblem(
-            503,
-            err.code,
-            'Service Unavailable',
-            err.message,
-            { ...err.details },
-            { 'Retry-After': String(err.retryAfterSeconds) },
-          );
-        });
+      const batch = await batchesOf(ctx).create(tenantOf(ctx), body).catch(submissionProblem);
       return {
         status: 202,
         headers: { Location: `/v1/batches/${batch.batchId}` },

@@ -11,15 +11,13 @@ import {
   CreateExecutionSchema,
   ListExecutionsSchema,
   PRIORITIES,
-  QueueFullError,
-  QuotaExceededError,
   priorityName,
 } from '../../services/executions.js';
-import { HttpProblem } from '../problem.js';
 import type { AnyRoute } from '../router.js';
 import { defineRoute } from '../types.js';
 
 import { pageSchema, tenantOf } from './common.js';
+import { submissionProblem } from './submission-problem.js';
 
 const tags = ['executions'];
 const idParams = z.strictObject({
@@ -73,26 +71,6 @@ export function executionView(e: RunExecution): z.output<typeof executionSchema>
     created_at: e.createdAt,
     updated_at: e.updatedAt,
   };
-}
-
-/** Quota and backpressure refusals as their problems: 429, and 503 with Retry-After. */
-function submissionProblem(err: unknown): never {
-  if (err instanceof QuotaExceededError) {
-    throw new HttpProblem(429, err.code, 'Too Many Requests', err.message, { ...err.details });
-  }
-  if (err instanceof QueueFullError) {
-    throw new HttpProblem(
-      503,
-      err.code,
-      'Service Unavailable',
-      err.message,
-      { ...err.details },
-      {
-        'Retry-After': String(err.retryAfterSeconds),
-      },
-    );
-  }
-  throw err;
 }
 
 export const executionRoutes: readonly AnyRoute[] = [
