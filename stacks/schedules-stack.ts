@@ -31,6 +31,7 @@ import { lakeStreamName, lakeStreamPrefix } from './constructs/lake-delivery.js'
 import { ScheduledJob } from './constructs/scheduled-job.js';
 import { applyStackDefaults } from './constructs/stack-defaults.js';
 import type { PlatformStackProps } from './constructs/stack-defaults.js';
+import { ingressRules } from './constructs/ingress-rule.js';
 
 const POSTGRES_PORT = 5432;
 
@@ -93,16 +94,12 @@ export class SchedulesStack extends Stack {
       description: 'Scheduled jobs: outbound to AWS endpoints and the RDS Proxy',
     });
     // Ingress rules live here, not in the data stack: the data stack must not depend on this one.
-    for (const [i, sg] of aurora.proxy.connections.securityGroups.entries()) {
-      new ec2.CfnSecurityGroupIngress(this, `ProxyIngress${i}`, {
-        groupId: sg.securityGroupId,
-        sourceSecurityGroupId: this.securityGroup.securityGroupId,
-        ipProtocol: 'tcp',
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: 'Scheduled jobs to the RDS Proxy (IAM auth, TLS)',
-      });
-    }
+    ingressRules(this, 'ProxyIngress', {
+      from: this.securityGroup,
+      to: aurora.proxy.connections.securityGroups,
+      port: POSTGRES_PORT,
+      description: 'Scheduled jobs to the RDS Proxy (IAM auth, TLS)',
+    });
 
     const user = controlLoginUser(config.aurora.rolePrefix);
     const url = new URL(`postgres://${user}@db.invalid:${POSTGRES_PORT}/${DATABASE_NAME}`);

@@ -34,6 +34,7 @@ import { grantWorker, workerEnvironment } from './constructs/worker-access.js';
 import type { WorkerResources } from './constructs/worker-access.js';
 import { VALKEY_PORT } from './constructs/valkey-cache.js';
 import { WebhookDelivery } from './constructs/webhook-delivery.js';
+import { ingressRule, ingressRules } from './constructs/ingress-rule.js';
 
 /** The RDS Proxy listens on PostgreSQL's port. */
 const POSTGRES_PORT = 5432;
@@ -73,10 +74,18 @@ export class WorkersStack extends Stack {
       description: 'Workers (Lambda and Fargate): outbound to AWS endpoints, the proxy and the cache',
     });
     // Ingress rules live here, not in the data stack: the data stack must not depend on this one.
-    this.allowTo('CacheIngress', data.cache.securityGroup, VALKEY_PORT, 'Workers to Valkey (TLS)');
-    for (const [i, sg] of (data.aurora?.proxy.connections.securityGroups ?? []).entries()) {
-      this.allowTo(`ProxyIngress${i}`, sg, POSTGRES_PORT, 'Workers to the RDS Proxy (IAM auth, TLS)');
-    }
+    ingressRule(this, 'CacheIngress', {
+      from: this.securityGroup,
+      to: data.cache.securityGroup,
+      port: VALKEY_PORT,
+      description: 'Workers to Valkey (TLS)',
+    });
+    ingressRules(this, 'ProxyIngress', {
+      from: this.securityGroup,
+      to: data.aurora?.proxy.connections.securityGroups ?? [],
+      port: POSTGRES_PORT,
+      description: 'Workers to the RDS Proxy (IAM auth, TLS)',
+    });
 
     // Both fleets consume P0..P3; the batch queue only the Lambda fleet (its event source aggregates).
     const { batch, ...priorities } = foundation.events.queues.queues;
@@ -164,17 +173,6 @@ export class WorkersStack extends Stack {
       maxTasks: sizing.maxTasks,
       scaleOutBacklog: sizing.scaleOutBacklog,
       scaleInBacklog: sizing.scaleInBacklog,
-    });
-  }
-
-  private allowTo(id: string, target: ec2.ISecurityGroup, port: number, description: string): void {
-    new ec2.CfnSecurityGroupIngress(this, id, {
-      groupId: target.securityGroupId,
-      sourceSecurityGroupId: this.securityGroup.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: port,
-      toPort: port,
-      description,
     });
   }
 }

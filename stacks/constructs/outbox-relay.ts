@@ -34,6 +34,7 @@ import { MSK_TOPICS, type MskTopic } from '../../lib/domain/events/topics.js';
 import { DATABASE_NAME } from './aurora.js';
 import type { MskServerless } from './msk-serverless.js';
 import { PlatformFunction } from './platform-function.js';
+import { ingressRules } from './ingress-rule.js';
 
 const POSTGRES_PORT = 5432;
 
@@ -71,16 +72,12 @@ export class OutboxRelayFunction extends Construct {
       vpc: props.vpc,
       description: 'Outbox relay: the RDS Proxy, MSK and AWS endpoints',
     });
-    for (const [i, sg] of props.proxySecurityGroups.entries()) {
-      new ec2.CfnSecurityGroupIngress(this, `ProxyIngress${i}`, {
-        groupId: sg.securityGroupId,
-        sourceSecurityGroupId: this.securityGroup.securityGroupId,
-        ipProtocol: 'tcp',
-        fromPort: POSTGRES_PORT,
-        toPort: POSTGRES_PORT,
-        description: 'Outbox relay to the RDS Proxy (IAM auth, TLS)',
-      });
-    }
+    ingressRules(this, 'ProxyIngress', {
+      from: this.securityGroup,
+      to: props.proxySecurityGroups,
+      port: POSTGRES_PORT,
+      description: 'Outbox relay to the RDS Proxy (IAM auth, TLS)',
+    });
     const user = `${props.rolePrefix}_control`;
     const environment = {
       ...iamDatabaseEnv({

@@ -30,6 +30,7 @@ import { WEBHOOK_DELIVERY } from '../../lib/config/webhooks.js';
 import { EVENT_SOURCE, EVENT_TYPES } from '../../lib/domain/events/catalogue.js';
 import { queueWithDeadLetter, type ExecutionQueue } from './execution-queues.js';
 import { PlatformFunction } from './platform-function.js';
+import { ingressRules } from './ingress-rule.js';
 
 /** The delivery log (UpdateItem + PutItem) and the ledger (PutItem, GetItem, UpdateItem, DeleteItem). */
 export const WEBHOOK_TABLE_ACTIONS = [
@@ -143,16 +144,12 @@ export class WebhookDelivery extends Construct {
       'Webhook receivers at public addresses on any port (the SSRF guard refuses private ones); HTTPS to AWS APIs',
     );
     // The proxy side of the rule lives here too, so the data stack never depends on this one.
-    for (const [i, sg] of props.database.proxy.connections.securityGroups.entries()) {
-      new ec2.CfnSecurityGroupIngress(this, `ProxyIngress${i}`, {
-        groupId: sg.securityGroupId,
-        sourceSecurityGroupId: this.securityGroup.securityGroupId,
-        ipProtocol: 'tcp',
-        fromPort: props.database.port,
-        toPort: props.database.port,
-        description: 'Webhook delivery to the RDS Proxy (IAM auth, TLS)',
-      });
-    }
+    ingressRules(this, 'ProxyIngress', {
+      from: this.securityGroup,
+      to: props.database.proxy.connections.securityGroups,
+      port: props.database.port,
+      description: 'Webhook delivery to the RDS Proxy (IAM auth, TLS)',
+    });
 
     this.handler = new PlatformFunction(this, 'Function', {
       entry: 'lambdas/webhook-delivery/handler.ts',
