@@ -18,6 +18,7 @@ import { apiDomainNames } from '../lib/config/api.js';
 import type { RouteGroup } from '../lib/config/api.js';
 import { webhookSecretPrefix } from '../lib/config/webhooks.js';
 import { routes } from '../lib/http/routes/index.js';
+import { loginUsersFor } from '../lib/adapters/sql/roles.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { ApiDomain } from './constructs/api-domain.js';
 import { auditBucketName } from './constructs/audit-bucket.js';
@@ -37,9 +38,9 @@ import { apiRolePath } from './data-stack.js';
 
 const POSTGRES_PORT = 5432;
 
-/** The database login of the API (lambdas/migrate/migration-event.ts `loginUsers`: `<prefix>_api`). */
+/** The database login of the API: the app role's login user (lib/adapters/sql/roles.ts). */
 export function apiLoginUser(rolePrefix: string): string {
-  return `${rolePrefix}_api`;
+  return loginUsersFor(rolePrefix).api;
 }
 
 export interface ApiStackProps extends PlatformStackProps {

@@ -25,6 +25,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { JOB_SCHEDULES, type JobName } from '../lib/config/schedules.js';
 import type { LakeTableName } from '../lib/lake/tables.js';
+import { loginUsersFor } from '../lib/adapters/sql/roles.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { DATABASE_NAME } from './constructs/aurora.js';
 import { lakeStreamName, lakeStreamPrefix } from './constructs/lake-delivery.js';
@@ -37,7 +38,7 @@ const POSTGRES_PORT = 5432;
 
 /** The database login user of the admin role (created by the migration, lambdas/migrate). */
 export function controlLoginUser(rolePrefix: string): string {
-  return `${rolePrefix}_control`;
+  return loginUsersFor(rolePrefix).control;
 }
 
 /** What each job reads and where it writes: the grants follow from this. */

@@ -22,6 +22,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { PRIORITIES } from '../lib/config/queues.js';
 import { webhookSecretPrefix } from '../lib/config/webhooks.js';
+import { loginUsersFor } from '../lib/adapters/sql/roles.js';
 import type { Foundation, StageExtension } from './app-stage.js';
 import { DATABASE_NAME } from './constructs/aurora.js';
 import { executionTableName } from './constructs/execution-table.js';
@@ -46,7 +47,7 @@ export function workerRolePath(envName: string): string {
 
 /** The database login user of the app role (created by the migration, lambdas/migrate). */
 export function appLoginUser(rolePrefix: string): string {
-  return `${rolePrefix}_api`;
+  return loginUsersFor(rolePrefix).api;
 }
 
 export interface WorkersStackProps extends PlatformStackProps {

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { migrate } from '../../lib/adapters/sql/migrator.js';
 import type { MigrateResult } from '../../lib/adapters/sql/migrator.js';
-import { rolesFor } from '../../lib/adapters/sql/roles.js';
+import { rolesFor, loginUsersFor } from '../../lib/adapters/sql/roles.js';
 import type { DbRoles, SqlClient } from '../../lib/ports/sql.js';
 
 export const MigrationPropsSchema = z.object({
@@ -30,10 +30,11 @@ export interface MigrationResponse {
 
 /** Login users for IAM auth (`rds_iam` exists on RDS only; elsewhere they log in as usual). */
 export function loginUsers(roles: DbRoles, prefix: string) {
+  const users = loginUsersFor(prefix);
   return [
-    { user: `${prefix}_api`, memberOf: roles.app, alsoMemberOf: [] },
+    { user: users.api, memberOf: roles.app, alsoMemberOf: [] },
     // The control plane's scheduled jobs also read per tenant (withTenant switches to the app role).
-    { user: `${prefix}_control`, memberOf: roles.admin, alsoMemberOf: [roles.app] },
+    { user: users.control, memberOf: roles.admin, alsoMemberOf: [roles.app] },
   ] as const;
 }
 

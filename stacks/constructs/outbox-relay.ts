@@ -31,6 +31,7 @@ import { Construct } from 'constructs';
 import type { OutboxRelayEnvSchema } from '../../lib/config/events-env.js';
 import { iamDatabaseEnv, type EnvOf } from '../../lib/config/runtime-env.js';
 import { MSK_TOPICS, type MskTopic } from '../../lib/domain/events/topics.js';
+import { loginUsersFor } from '../../lib/adapters/sql/roles.js';
 import { DATABASE_NAME } from './aurora.js';
 import type { MskServerless } from './msk-serverless.js';
 import { PlatformFunction } from './platform-function.js';
@@ -78,7 +79,7 @@ export class OutboxRelayFunction extends Construct {
       port: POSTGRES_PORT,
       description: 'Outbox relay to the RDS Proxy (IAM auth, TLS)',
     });
-    const user = `${props.rolePrefix}_control`;
+    const user = loginUsersFor(props.rolePrefix).control;
     const environment = {
       ...iamDatabaseEnv({
         host: props.proxy.endpoint,

@@ -14,6 +14,17 @@ export function rolesFor(prefix = 'glaf'): DbRoles {
 }
 
 /**
+ * The login users a deployment's functions connect as (IAM auth through the RDS Proxy), made
+ * members of the groups above by the migration (lambdas/migrate): `api` of the app role (RLS
+ * applies; API, workers, webhook delivery), `control` of the admin role (the control plane's
+ * jobs and the outbox relay).
+ */
+export function loginUsersFor(prefix = 'glaf'): { readonly api: string; readonly control: string } {
+  rolesFor(prefix);
+  return { api: `${prefix}_api`, control: `${prefix}_control` };
+}
+
+/**
  * Creates the roles if missing (idempotent) and lets the session user switch to them.
  * Runs as the session user (a superuser or a CREATEROLE user), before `SET ROLE owner`.
  * The roles are NOLOGIN groups: in a deployment, login users are made members of them
